@@ -1,0 +1,181 @@
+"""Surge settings. Everything a deployment changes comes from the environment
+(see README "Configuration"); the defaults run on one machine with no setup:
+SQLite and a file-system Celery broker under var/."""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from surge.env import (
+    database_from_url,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("SURGE_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY to a long random string, "
+            "or set DEBUG=1 for local development."
+        )
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_ROOT = env_str("SITE_ROOT", "http://localhost:8000").rstrip("/")
+SITE_NAME = env_str("SITE_NAME", "Surge")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ingest",
+    "trends",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "surge.urls"
+WSGI_APPLICATION = "surge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "trends.context.site",
+            ],
+        },
+    }
+]
+
+# --- Database: SQLite by default, DATABASE_URL switches to PostgreSQL -------
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": database_from_url(DATABASE_URL)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "surge.sqlite3")),
+            # Web, workers and beat write at once: WAL lets readers run beside
+            # a writer, IMMEDIATE takes the write lock up front (no deadlock
+            # on upgrade), and the timeout waits for it instead of failing.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+LOGIN_URL = "/admin/login/"
+
+# --- Celery ----------------------------------------------------------------
+# Without CELERY_BROKER_URL the broker is kombu's file-system transport under
+# var/broker: no server, yet real worker processes on this machine share it.
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = env_url(
+    "CELERY_BROKER_URL", "filesystem://", schemes=("filesystem", "redis", "rediss", "memory")
+)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for sub in ("in", "processed"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "in"),
+        "data_folder_out": str(BROKER_DIR / "in"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+        "polling_interval": env_float("CELERY_POLL_INTERVAL", 0.05, minimum=0.001, maximum=10),
+    }
+else:
+    # A task not acknowledged within this time is handed to another worker:
+    # longer than the slowest task, so a live task is never run twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the task queued
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# How often (real seconds) beat looks for due feeds and finished hours.
+POLL_TICK_SECONDS = env_float("POLL_TICK_SECONDS", 10, minimum=0.1, maximum=3600)
+HOURLY_TICK_SECONDS = env_float("HOURLY_TICK_SECONDS", 60, minimum=0.1, maximum=3600)
+
+# --- Crawler ---------------------------------------------------------------
+USER_AGENT = env_str(
+    "USER_AGENT", f"SurgeBot/1.0 (+{SITE_ROOT}/how-it-works/; news trend aggregator)"
+)
+# Loopback and private addresses are refused unless this is on (tests, replay demo).
+ALLOW_PRIVATE_ADDRESSES = env_bool("ALLOW_PRIVATE_ADDRESSES", False)
+FETCH_CONNECT_TIMEOUT = env_float("FETCH_CONNECT_TIMEOUT", 5, minimum=0.1, maximum=120)
+FETCH_TOTAL_TIMEOUT = env_float("FETCH_TOTAL_TIMEOUT", 20, minimum=0.1, maximum=600)
+FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+FETCH_MAX_REDIRECTS = env_int("FETCH_MAX_REDIRECTS", 5, minimum=0, maximum=30)
+FETCH_ARTICLE_PAGES = env_bool("FETCH_ARTICLE_PAGES", True)
+FEED_MIN_INTERVAL_SECONDS = env_int("FEED_MIN_INTERVAL_SECONDS", 300, minimum=1)
+FEED_MAX_INTERVAL_SECONDS = env_int("FEED_MAX_INTERVAL_SECONDS", 24 * 3600, minimum=60)
+FEEDS_PER_TICK = env_int("FEEDS_PER_TICK", 50, minimum=1)
+LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
+
+# --- Stories ---------------------------------------------------------------
+# Cosine similarity an article needs to join a live story's centroid.
+STORY_SIMILARITY_THRESHOLD = env_float("STORY_SIMILARITY_THRESHOLD", 0.55, minimum=0, maximum=1)
+# A story with no new article for this long is closed to new articles.
+STORY_LIVE_HOURS = env_float("STORY_LIVE_HOURS", 36, minimum=1)
+EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
+TORCH_THREADS = env_int("TORCH_THREADS", 1, minimum=1, maximum=256)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

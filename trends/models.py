@@ -1,0 +1,117 @@
+"""Stories (groups of articles telling the same news) and their hourly history."""
+
+from django.conf import settings
+from django.db import models
+
+CATEGORIES = [
+    ("world", "World"),
+    ("politics", "Politics"),
+    ("business", "Business"),
+    ("technology", "Technology"),
+    ("science", "Science"),
+    ("health", "Health"),
+    ("entertainment", "Entertainment"),
+    ("sport", "Sport"),
+    ("general", "General"),
+]
+
+
+class Lifecycle(models.TextChoices):
+    EMERGING = "emerging", "Emerging"
+    RISING = "rising", "Rising"
+    PEAKING = "peaking", "Peaking"
+    FADING = "fading", "Fading"
+    FADED = "faded", "Faded"
+
+
+class Forecast(models.TextChoices):
+    FADES = "fades", "fades by tomorrow"
+    HOLDS = "holds", "holds through tomorrow"
+    RISING = "rising", "still rising tomorrow"
+
+
+class Story(models.Model):
+    headline = models.TextField()
+    dek = models.TextField(blank=True, help_text="second line, chosen from the coverage")
+    category = models.CharField(max_length=20, choices=CATEGORIES, default="general", db_index=True)
+
+    # Times on Surge's clock, from the articles' own times.
+    first_seen_at = models.DateTimeField(db_index=True)
+    last_seen_at = models.DateTimeField(db_index=True)
+    # Open stories take new articles; a story closes after a quiet period.
+    is_open = models.BooleanField(default=True, db_index=True)
+
+    # Sum of member unit vectors (float32 bytes); the centroid is its direction.
+    centroid_sum = models.BinaryField()
+    article_count = models.PositiveIntegerField(default=0)
+    source_count = models.PositiveIntegerField(default=0)
+
+    # Refreshed every hour from the snapshots.
+    lifecycle = models.CharField(max_length=10, choices=Lifecycle.choices, default=Lifecycle.EMERGING)
+    velocity = models.FloatField(default=0, db_index=True)
+    first_velocity = models.FloatField(default=0, help_text="velocity at the first snapshot")
+    peak_velocity = models.FloatField(default=0)
+    forecast = models.CharField(max_length=10, choices=Forecast.choices, blank=True)
+    forecast_probability = models.FloatField(null=True, blank=True, help_text="P(fades by tomorrow)")
+    brief = models.JSONField(default=dict, blank=True)
+    brief_updated_at = models.DateTimeField(null=True, blank=True)
+
+    # Editorial flags: what an editor set is never overwritten by automation.
+    is_pinned = models.BooleanField(default=False)
+    is_hidden = models.BooleanField(default=False)
+    headline_locked = models.BooleanField(default=False)
+    category_locked = models.BooleanField(default=False)
+    brief_approved = models.BooleanField(default=False)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_stories"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Workers sync their in-memory index of live centroids by this field.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-velocity"]
+        verbose_name_plural = "stories"
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("trends:story", args=[self.pk])
+
+
+class StorySnapshot(models.Model):
+    """One row per story per hour (the hour that ends at `hour`)."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="snapshots")
+    hour = models.DateTimeField()
+    articles = models.PositiveIntegerField(help_text="articles published in this hour")
+    total_articles = models.PositiveIntegerField()
+    sources = models.PositiveIntegerField(help_text="distinct outlets so far")
+    effective_sources = models.FloatField(help_text="independent outlets in the recent window")
+    article_rate = models.FloatField(help_text="exponentially weighted articles per hour")
+    velocity = models.FloatField()
+    lifecycle = models.CharField(max_length=10, choices=Lifecycle.choices)
+    forecast = models.CharField(max_length=10, choices=Forecast.choices, blank=True)
+    forecast_probability = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["story", "hour"]
+        constraints = [models.UniqueConstraint(fields=["story", "hour"], name="one_snapshot_per_hour")]
+        indexes = [models.Index(fields=["hour"])]
+
+
+class EditorialAction(models.Model):
+    """Who did what to which story, and when. Kept forever."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    story = models.ForeignKey(Story, on_delete=models.SET_NULL, null=True, related_name="editorial_actions")
+    action = models.CharField(max_length=32)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
