@@ -47,6 +47,9 @@ class Feed(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     items_seen = models.PositiveIntegerField(default=0)
+    items_per_day = models.FloatField(
+        default=0, help_text="the feed's own posting rate"
+    )
     # A permanent redirect is adopted only once it has repeated.
     redirect_candidate = models.URLField(max_length=2000, blank=True)
     redirect_count = models.PositiveSmallIntegerField(default=0)
@@ -71,8 +74,12 @@ class Article(models.Model):
         ASSIGNED = "assigned", "in a story"
         FAILED = "failed", "failed"
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="articles")
-    feed = models.ForeignKey(Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles")
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="articles"
+    )
+    feed = models.ForeignKey(
+        Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+    )
     url = models.URLField(max_length=2000, help_text="the link as the feed gave it")
     canonical_url = models.URLField(max_length=2000, unique=True)
     guid = models.CharField(max_length=1000, blank=True)
@@ -80,18 +87,29 @@ class Article(models.Model):
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True)
     extraction_note = models.CharField(
-        max_length=200, blank=True, help_text="why the feed summary stands in for the page text"
+        max_length=200,
+        blank=True,
+        help_text="why the feed summary stands in for the page text",
     )
     language = models.CharField(max_length=8, blank=True)
     published_at = models.DateTimeField(db_index=True)
     fetched_at = models.DateTimeField()
-    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.NEW, db_index=True)
+    stage = models.CharField(
+        max_length=10, choices=Stage.choices, default=Stage.NEW, db_index=True
+    )
     embedding = models.BinaryField(null=True, blank=True)
     story = models.ForeignKey(
-        "trends.Story", on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+        "trends.Story",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
     )
     # An editor moved this article: re-clustering must leave it where it is.
     story_locked = models.BooleanField(default=False)
+    # Near-duplicate detection (syndicated wire copies): a locality-sensitive
+    # fingerprint of the text, compared across feeds.
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
     )
@@ -100,7 +118,9 @@ class Article(models.Model):
         ordering = ["-published_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["feed", "guid"], condition=~models.Q(guid=""), name="unique_guid_per_feed"
+                fields=["feed", "guid"],
+                condition=~models.Q(guid=""),
+                name="unique_guid_per_feed",
             )
         ]
         indexes = [models.Index(fields=["story", "published_at"])]

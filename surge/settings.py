@@ -119,7 +119,9 @@ LOGIN_URL = "/admin/login/"
 # var/broker: no server, yet real worker processes on this machine share it.
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_url(
-    "CELERY_BROKER_URL", "filesystem://", schemes=("filesystem", "redis", "rediss", "memory")
+    "CELERY_BROKER_URL",
+    "filesystem://",
+    schemes=("filesystem", "redis", "rediss", "memory"),
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("in", "processed"):
@@ -129,7 +131,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(BROKER_DIR / "in"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
-        "polling_interval": env_float("CELERY_POLL_INTERVAL", 0.05, minimum=0.001, maximum=10),
+        "polling_interval": env_float(
+            "CELERY_POLL_INTERVAL", 0.05, minimum=0.001, maximum=10
+        ),
     }
 else:
     # A task not acknowledged within this time is handed to another worker:
@@ -166,7 +170,9 @@ LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
 
 # --- Stories ---------------------------------------------------------------
 # Cosine similarity an article needs to join a live story's centroid.
-STORY_SIMILARITY_THRESHOLD = env_float("STORY_SIMILARITY_THRESHOLD", 0.55, minimum=0, maximum=1)
+STORY_SIMILARITY_THRESHOLD = env_float(
+    "STORY_SIMILARITY_THRESHOLD", 0.55, minimum=0, maximum=1
+)
 # A story with no new article for this long is closed to new articles.
 STORY_LIVE_HOURS = env_float("STORY_LIVE_HOURS", 36, minimum=1)
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
