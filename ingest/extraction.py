@@ -35,9 +35,7 @@ def extract_article(article: Article) -> None:
         text = ""
     article.text = text
     article.extraction_note = note[:200]
-    article.language = detect_language(
-        " ".join(filter(None, [article.title, article.summary, text[:2000]]))
-    )
+    article.language = detect_language(" ".join(filter(None, [article.title, article.summary, text[:2000]])))
     article.stage = Article.Stage.EXTRACTED
     article.save()
 
@@ -50,10 +48,8 @@ def _fetch_and_extract(article: Article) -> tuple[str, str]:
     if response.status != 200:
         return "", f"page answered HTTP {response.status}"
     try:
-        doc = trafilatura.bare_extraction(
-            response.text(), url=response.url, with_metadata=True
-        )
-    except Exception as exc:  # trafilatura raises assorted lxml errors on junk pages
+        doc = trafilatura.bare_extraction(response.text(), url=response.url, with_metadata=True)
+    except Exception as exc:  # noqa: BLE001 -- trafilatura raises assorted lxml errors on junk pages
         log.warning("extraction failed for %s: %s", article.url, exc)
         return "", f"extraction failed: {type(exc).__name__}"
     if doc is None or not doc.text:

@@ -58,9 +58,7 @@ def parse_feed(body: bytes, *, base_url: str, content_type: str = "") -> ParsedF
     if not parsed.entries and not version:
         problem = parsed.get("bozo_exception")
         raise NotAFeed(
-            f"not a feed ({problem})"
-            if problem
-            else "not a feed: no RSS, Atom or JSON Feed found"
+            f"not a feed ({problem})" if problem else "not a feed: no RSS, Atom or JSON Feed found"
         )
     meta = parsed.get("feed", {})
     feed = ParsedFeed(
@@ -112,17 +110,10 @@ def _parse_json_feed(body: bytes, base_url: str) -> ParsedFeed:
     for entry in doc.get("items") or []:
         if not isinstance(entry, dict):
             continue
-        link = _absolute_link(
-            str(entry.get("url") or entry.get("external_url") or ""), base_url
-        )
+        link = _absolute_link(str(entry.get("url") or entry.get("external_url") or ""), base_url)
         title = plain_text(str(entry.get("title") or ""))
         summary = plain_text(
-            str(
-                entry.get("summary")
-                or entry.get("content_html")
-                or entry.get("content_text")
-                or ""
-            )
+            str(entry.get("summary") or entry.get("content_html") or entry.get("content_text") or "")
         )
         if not title and not summary:
             continue

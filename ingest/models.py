@@ -47,9 +47,7 @@ class Feed(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     items_seen = models.PositiveIntegerField(default=0)
-    items_per_day = models.FloatField(
-        default=0, help_text="the feed's own posting rate"
-    )
+    items_per_day = models.FloatField(default=0, help_text="the feed's own posting rate")
     # A permanent redirect is adopted only once it has repeated.
     redirect_candidate = models.URLField(max_length=2000, blank=True)
     redirect_count = models.PositiveSmallIntegerField(default=0)
@@ -74,12 +72,8 @@ class Article(models.Model):
         ASSIGNED = "assigned", "in a story"
         FAILED = "failed", "failed"
 
-    source = models.ForeignKey(
-        Source, on_delete=models.CASCADE, related_name="articles"
-    )
-    feed = models.ForeignKey(
-        Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
-    )
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="articles")
+    feed = models.ForeignKey(Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles")
     url = models.URLField(max_length=2000, help_text="the link as the feed gave it")
     canonical_url = models.URLField(max_length=2000, unique=True)
     guid = models.CharField(max_length=1000, blank=True)
@@ -94,9 +88,7 @@ class Article(models.Model):
     language = models.CharField(max_length=8, blank=True)
     published_at = models.DateTimeField(db_index=True)
     fetched_at = models.DateTimeField()
-    stage = models.CharField(
-        max_length=10, choices=Stage.choices, default=Stage.NEW, db_index=True
-    )
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.NEW, db_index=True)
     embedding = models.BinaryField(null=True, blank=True)
     story = models.ForeignKey(
         "trends.Story",

@@ -35,18 +35,14 @@ def read_stream(
                 row = json.loads(line)
                 first_seen = _time(row["first_seen"])
             except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(
-                    f"{path}:{line_number}: not a newsriver item ({exc})"
-                ) from None
+                raise ValueError(f"{path}:{line_number}: not a newsriver item ({exc})") from None
             if (start and first_seen < start) or (end and first_seen >= end):
                 continue
             if not row.get("title") or not row.get("link"):
                 continue
             items.append(
                 StreamItem(
-                    source=(
-                        row.get("source") or row.get("domain") or "unknown"
-                    ).strip(),
+                    source=(row.get("source") or row.get("domain") or "unknown").strip(),
                     domain=(row.get("domain") or domain_of(row["link"])).lower(),
                     title=row["title"].strip(),
                     link=row["link"].strip(),

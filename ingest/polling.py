@@ -76,9 +76,7 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
         return PollResult("not-modified")
     if response.status >= 400:
         reason = f"HTTP {response.status}"
-        return _record_error(
-            feed, now, reason, retry_after=response.retry_after_seconds
-        )
+        return _record_error(feed, now, reason, retry_after=response.retry_after_seconds)
     if response.status != 200:
         return _record_error(feed, now, f"unexpected HTTP {response.status}")
 
@@ -91,17 +89,13 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
     except NotAFeed as exc:
         return _record_error(feed, now, str(exc))
 
-    new_ids = [
-        aid for item in parsed.items if (aid := store_item(feed, item, now)) is not None
-    ]
+    new_ids = [aid for item in parsed.items if (aid := store_item(feed, item, now)) is not None]
     _adopt_permanent_redirect(feed, response)
     if parsed.title and not feed.title:
         feed.title = parsed.title[:300]
     feed.etag = (response.headers.get("ETag") or "")[:500]
     feed.last_modified = (response.headers.get("Last-Modified") or "")[:100]
-    _record_success(
-        feed, now, response, parsed_items=parsed.items, ttl_minutes=parsed.ttl_minutes
-    )
+    _record_success(feed, now, response, parsed_items=parsed.items, ttl_minutes=parsed.ttl_minutes)
     return PollResult("ok", new_article_ids=new_ids)
 
 
@@ -112,15 +106,11 @@ def store_item(feed: Feed, item: FeedItem, now: datetime) -> int | None:
         return None
     canonical = canonical_url(item.link)
     key = item_key(item)
-    if Article.objects.filter(
-        Q(canonical_url=canonical) | Q(feed=feed, guid=key)
-    ).exists():
+    if Article.objects.filter(Q(canonical_url=canonical) | Q(feed=feed, guid=key)).exists():
         return None
     published = item.published_at
     if published is None or published > now:
-        published = (
-            now  # never store a future time; undated items count from first sight
-        )
+        published = now  # never store a future time; undated items count from first sight
     try:
         with transaction.atomic():
             article = Article.objects.create(

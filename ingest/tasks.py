@@ -26,11 +26,7 @@ def poll_one_feed(feed_id: int, claim_token: str):
     poll_feed(feed, clock.now())
     # Everything of this feed still waiting, not just what this poll stored: a
     # worker killed after storing but before sending leaves nothing behind.
-    waiting = list(
-        Article.objects.filter(feed=feed, stage=Article.Stage.NEW).values_list(
-            "pk", flat=True
-        )
-    )
+    waiting = list(Article.objects.filter(feed=feed, stage=Article.Stage.NEW).values_list("pk", flat=True))
     for start in range(0, len(waiting), BATCH):
         extract_articles.delay(waiting[start : start + BATCH])
 

@@ -13,9 +13,5 @@ app.autodiscover_tasks()
 def schedule_periodic_tasks(sender, **kwargs):
     from django.conf import settings
 
-    sender.add_periodic_task(
-        settings.POLL_TICK_SECONDS, sender.signature("ingest.poll_due_feeds")
-    )
-    sender.add_periodic_task(
-        settings.HOURLY_TICK_SECONDS, sender.signature("trends.update_hourly_snapshots")
-    )
+    sender.add_periodic_task(settings.POLL_TICK_SECONDS, sender.signature("ingest.poll_due_feeds"))
+    sender.add_periodic_task(settings.HOURLY_TICK_SECONDS, sender.signature("trends.update_hourly_snapshots"))

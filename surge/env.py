@@ -26,23 +26,17 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(
-        f"{name} must be one of 1/0/true/false/yes/no/on/off, got {raw!r}"
-    )
+    raise ImproperlyConfigured(f"{name} must be one of 1/0/true/false/yes/no/on/off, got {raw!r}")
 
 
-def env_int(
-    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
-) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         value = int(raw.strip())
     except ValueError:
-        raise ImproperlyConfigured(
-            f"{name} must be a whole number, got {raw!r}"
-        ) from None
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
     _check_range(name, value, minimum, maximum)
     return value
 
@@ -79,9 +73,7 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     parsed = urlparse(raw)
     if parsed.scheme not in schemes:
         allowed = ", ".join(f"{s}://" for s in schemes)
-        raise ImproperlyConfigured(
-            f"{name} must start with one of {allowed}, got {raw!r}"
-        )
+        raise ImproperlyConfigured(f"{name} must start with one of {allowed}, got {raw!r}")
     return raw
 
 
@@ -96,14 +88,10 @@ def database_from_url(url: str) -> dict:
     """Turn a postgres:// URL into a Django DATABASES entry (psycopg 3)."""
     parsed = urlparse(url)
     if parsed.scheme not in ("postgres", "postgresql"):
-        raise ImproperlyConfigured(
-            f"DATABASE_URL must start with postgres://, got {url!r}"
-        )
+        raise ImproperlyConfigured(f"DATABASE_URL must start with postgres://, got {url!r}")
     name = parsed.path.lstrip("/")
     if not name:
-        raise ImproperlyConfigured(
-            "DATABASE_URL must name a database, e.g. postgres://user@host/surge"
-        )
+        raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. postgres://user@host/surge")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,

@@ -131,9 +131,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(BROKER_DIR / "in"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
-        "polling_interval": env_float(
-            "CELERY_POLL_INTERVAL", 0.05, minimum=0.001, maximum=10
-        ),
+        "polling_interval": env_float("CELERY_POLL_INTERVAL", 0.05, minimum=0.001, maximum=10),
     }
 else:
     # A task not acknowledged within this time is handed to another worker:
@@ -153,9 +151,7 @@ POLL_TICK_SECONDS = env_float("POLL_TICK_SECONDS", 10, minimum=0.1, maximum=3600
 HOURLY_TICK_SECONDS = env_float("HOURLY_TICK_SECONDS", 60, minimum=0.1, maximum=3600)
 
 # --- Crawler ---------------------------------------------------------------
-USER_AGENT = env_str(
-    "USER_AGENT", f"SurgeBot/1.0 (+{SITE_ROOT}/how-it-works/; news trend aggregator)"
-)
+USER_AGENT = env_str("USER_AGENT", f"SurgeBot/1.0 (+{SITE_ROOT}/how-it-works/; news trend aggregator)")
 # Loopback and private addresses are refused unless this is on (tests, replay demo).
 ALLOW_PRIVATE_ADDRESSES = env_bool("ALLOW_PRIVATE_ADDRESSES", False)
 FETCH_CONNECT_TIMEOUT = env_float("FETCH_CONNECT_TIMEOUT", 5, minimum=0.1, maximum=120)
@@ -170,9 +166,7 @@ LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
 
 # --- Stories ---------------------------------------------------------------
 # Cosine similarity an article needs to join a live story's centroid.
-STORY_SIMILARITY_THRESHOLD = env_float(
-    "STORY_SIMILARITY_THRESHOLD", 0.55, minimum=0, maximum=1
-)
+STORY_SIMILARITY_THRESHOLD = env_float("STORY_SIMILARITY_THRESHOLD", 0.55, minimum=0, maximum=1)
 # A story with no new article for this long is closed to new articles.
 STORY_LIVE_HOURS = env_float("STORY_LIVE_HOURS", 36, minimum=1)
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)

@@ -50,9 +50,7 @@ def _flush(article_ids: list[int], hour_end: datetime):
 
 
 def _feed_for(item, feeds) -> Feed:
-    source, _ = Source.objects.get_or_create(
-        domain=item.domain, defaults={"name": item.source[:200]}
-    )
+    source, _ = Source.objects.get_or_create(domain=item.domain, defaults={"name": item.source[:200]})
     feed, _ = Feed.objects.get_or_create(
         url=f"http://127.0.0.1/replay/{item.domain}.xml",
         defaults={"source": source, "category_hint": category_hint(item.category)},

@@ -45,12 +45,8 @@ class StoryAssigner:
             _take_assignment_lock()
             self._sync()
             self._close_stale(now)
-            fresh = Article.objects.filter(
-                pk__in=[a.pk for a in articles], story__isnull=True
-            )
-            for article in sorted(
-                fresh.select_related("feed"), key=lambda a: a.published_at
-            ):
+            fresh = Article.objects.filter(pk__in=[a.pk for a in articles], story__isnull=True)
+            for article in sorted(fresh.select_related("feed"), key=lambda a: a.published_at):
                 vector = from_bytes(article.embedding)
                 if vector is None:
                     continue
@@ -58,16 +54,13 @@ class StoryAssigner:
         return sorted(touched)
 
     def _assign_one(self, article: Article, vector: np.ndarray) -> int:
-        story_id, _similarity = choose_story(
-            self.index, vector, settings.STORY_SIMILARITY_THRESHOLD
-        )
+        story_id, _similarity = choose_story(self.index, vector, settings.STORY_SIMILARITY_THRESHOLD)
         when = article.published_at
         if story_id is None:
             story = Story.objects.create(
                 headline=article.title,
                 dek=_first_sentence(article.summary),
-                category=(article.feed.category_hint if article.feed else "")
-                or "general",
+                category=(article.feed.category_hint if article.feed else "") or "general",
                 first_seen_at=when,
                 last_seen_at=when,
                 centroid_sum=to_bytes(vector),
@@ -82,14 +75,10 @@ class StoryAssigner:
             story.article_count += 1
             story.first_seen_at = min(story.first_seen_at, when)
             story.last_seen_at = max(story.last_seen_at, when)
-            known_source = Article.objects.filter(
-                story=story, source_id=article.source_id
-            ).exists()
+            known_source = Article.objects.filter(story=story, source_id=article.source_id).exists()
             story.source_count += 0 if known_source else 1
             story.save()
-        Article.objects.filter(pk=article.pk).update(
-            story=story, stage=Article.Stage.ASSIGNED
-        )
+        Article.objects.filter(pk=article.pk).update(story=story, stage=Article.Stage.ASSIGNED)
         self.index.put(story.pk, centroid_sum)
         self.last_seen[story.pk] = story.last_seen_at
         return story.pk
@@ -101,9 +90,7 @@ class StoryAssigner:
         else:
             stories = stories.filter(updated_at__gte=self.synced_at - SYNC_MARGIN)
         started = timezone.now()
-        for story in stories.only(
-            "id", "centroid_sum", "is_open", "merged_into", "last_seen_at"
-        ):
+        for story in stories.only("id", "centroid_sum", "is_open", "merged_into", "last_seen_at"):
             if story.is_open and story.merged_into_id is None:
                 self.index.put(story.pk, from_bytes(story.centroid_sum))
                 self.last_seen[story.pk] = story.last_seen_at
@@ -117,9 +104,7 @@ class StoryAssigner:
         cutoff = now - timedelta(hours=settings.STORY_LIVE_HOURS)
         stale = [sid for sid, seen in self.last_seen.items() if seen < cutoff]
         if stale:
-            Story.objects.filter(pk__in=stale).update(
-                is_open=False, updated_at=timezone.now()
-            )
+            Story.objects.filter(pk__in=stale).update(is_open=False, updated_at=timezone.now())
             for story_id in stale:
                 self._forget(story_id)
 

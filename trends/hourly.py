@@ -67,9 +67,7 @@ def run_hourly_pass(hour_end: datetime) -> list[int]:
         published_at__lt=hour_end,
     ).values_list("story_id", "published_at", "source_id", "duplicate_of_id")
     for story_id, published_at, source_id, copy_of in window:
-        coverage[story_id].append(
-            CoverageItem(published_at, source_id, copy_of is not None)
-        )
+        coverage[story_id].append(CoverageItem(published_at, source_id, copy_of is not None))
 
     curves: dict[int, list[float]] = defaultdict(list)
     earlier = (
@@ -90,9 +88,7 @@ def run_hourly_pass(hour_end: datetime) -> list[int]:
         curve = curves[story.pk] + [metrics.velocity]
         quiet_hours = max((hour_end - story.last_seen_at).total_seconds() / 3600, 0)
         age_hours = (hour_end - story.first_seen_at).total_seconds() / 3600
-        stage = lifecycle(
-            curve, age_hours=age_hours, hours_since_last_article=quiet_hours
-        )
+        stage = lifecycle(curve, age_hours=age_hours, hours_since_last_article=quiet_hours)
         prediction = rule_forecast(stage, quiet_hours)
 
         if not story.first_velocity and metrics.velocity:

@@ -32,12 +32,8 @@ class Forecast(models.TextChoices):
 
 class Story(models.Model):
     headline = models.TextField()
-    dek = models.TextField(
-        blank=True, help_text="second line, chosen from the coverage"
-    )
-    category = models.CharField(
-        max_length=20, choices=CATEGORIES, default="general", db_index=True
-    )
+    dek = models.TextField(blank=True, help_text="second line, chosen from the coverage")
+    category = models.CharField(max_length=20, choices=CATEGORIES, default="general", db_index=True)
 
     # Times on Surge's clock, from the articles' own times.
     first_seen_at = models.DateTimeField(db_index=True)
@@ -51,18 +47,12 @@ class Story(models.Model):
     source_count = models.PositiveIntegerField(default=0)
 
     # Refreshed every hour from the snapshots.
-    lifecycle = models.CharField(
-        max_length=10, choices=Lifecycle.choices, default=Lifecycle.EMERGING
-    )
+    lifecycle = models.CharField(max_length=10, choices=Lifecycle.choices, default=Lifecycle.EMERGING)
     velocity = models.FloatField(default=0, db_index=True)
-    first_velocity = models.FloatField(
-        default=0, help_text="velocity at the first snapshot"
-    )
+    first_velocity = models.FloatField(default=0, help_text="velocity at the first snapshot")
     peak_velocity = models.FloatField(default=0)
     forecast = models.CharField(max_length=10, choices=Forecast.choices, blank=True)
-    forecast_probability = models.FloatField(
-        null=True, blank=True, help_text="P(fades by tomorrow)"
-    )
+    forecast_probability = models.FloatField(null=True, blank=True, help_text="P(fades by tomorrow)")
     brief = models.JSONField(default=dict, blank=True)
     brief_updated_at = models.DateTimeField(null=True, blank=True)
 
@@ -105,12 +95,8 @@ class StorySnapshot(models.Model):
     articles = models.PositiveIntegerField(help_text="articles published in this hour")
     total_articles = models.PositiveIntegerField()
     sources = models.PositiveIntegerField(help_text="distinct outlets so far")
-    effective_sources = models.FloatField(
-        help_text="independent outlets in the recent window"
-    )
-    article_rate = models.FloatField(
-        help_text="exponentially weighted articles per hour"
-    )
+    effective_sources = models.FloatField(help_text="independent outlets in the recent window")
+    article_rate = models.FloatField(help_text="exponentially weighted articles per hour")
     velocity = models.FloatField()
     lifecycle = models.CharField(max_length=10, choices=Lifecycle.choices)
     forecast = models.CharField(max_length=10, choices=Forecast.choices, blank=True)
@@ -118,11 +104,7 @@ class StorySnapshot(models.Model):
 
     class Meta:
         ordering = ["story", "hour"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["story", "hour"], name="one_snapshot_per_hour"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["story", "hour"], name="one_snapshot_per_hour")]
         indexes = [models.Index(fields=["hour"])]
 
 
@@ -147,31 +129,19 @@ class Topic(models.Model):
 
 
 class StoryTopic(models.Model):
-    story = models.ForeignKey(
-        Story, on_delete=models.CASCADE, related_name="story_topics"
-    )
-    topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="story_topics"
-    )
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="story_topics")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="story_topics")
     weight = models.FloatField(default=1.0, help_text="how many articles mention it")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["story", "topic"], name="one_link_per_story_topic"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["story", "topic"], name="one_link_per_story_topic")]
 
 
 class EditorialAction(models.Model):
     """Who did what to which story, and when. Kept forever."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
-    )
-    story = models.ForeignKey(
-        Story, on_delete=models.SET_NULL, null=True, related_name="editorial_actions"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    story = models.ForeignKey(Story, on_delete=models.SET_NULL, null=True, related_name="editorial_actions")
     action = models.CharField(max_length=32)
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

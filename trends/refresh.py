@@ -56,16 +56,13 @@ def _refresh_one(story: Story, articles: list[Article], now: datetime) -> None:
         story.headline = central[0].title
         story.dek = _dek(central)
     if not story.category_locked:
-        hints = Counter(
-            a.feed.category_hint for a in articles if a.feed and a.feed.category_hint
-        )
+        hints = Counter(a.feed.category_hint for a in articles if a.feed and a.feed.category_hint)
         if hints:
             story.category = hints.most_common(1)[0][0]
     if not story.brief_approved:
         originals = [a for a in central if a.duplicate_of_id is None]
         coverage = [
-            Coverage(a.pk, a.source.name, a.title, a.summary, a.text, a.published_at)
-            for a in originals
+            Coverage(a.pk, a.source.name, a.title, a.summary, a.text, a.published_at) for a in originals
         ]
         story.brief = brief_document(build_brief(coverage), now)
         story.brief_updated_at = now

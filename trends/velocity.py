@@ -55,9 +55,7 @@ def measure(items: list[CoverageItem], at: datetime) -> Metrics:
         return Metrics(in_hour, 0.0, 0.0, 0.0)
     rate = total * _DECAY  # Σ weights of a steady r/hour stream ≈ r / decay
     effective = effective_sources(list(weights_by_source.values()))
-    diversity = (
-        min(effective / total, 1.0) if total >= 1 else (1.0 if effective else 0.0)
-    )
+    diversity = min(effective / total, 1.0) if total >= 1 else (1.0 if effective else 0.0)
     return Metrics(in_hour, rate, effective, rate * diversity)
 
 
@@ -78,15 +76,11 @@ FADED_SHARE = 0.1  # faded: below 10% of peak, or no article for FADED_QUIET_HOU
 FADED_QUIET_HOURS = 24
 
 
-def lifecycle(
-    curve: list[float], *, age_hours: float, hours_since_last_article: float
-) -> str:
+def lifecycle(curve: list[float], *, age_hours: float, hours_since_last_article: float) -> str:
     if not curve:
         return "emerging"
     now, peak = curve[-1], max(curve)
-    if hours_since_last_article >= FADED_QUIET_HOURS or (
-        peak > 0 and now < FADED_SHARE * peak
-    ):
+    if hours_since_last_article >= FADED_QUIET_HOURS or (peak > 0 and now < FADED_SHARE * peak):
         return "faded"
     if age_hours < EMERGING_HOURS:
         return "emerging"
