@@ -89,6 +89,9 @@ class Article(models.Model):
     published_at = models.DateTimeField(db_index=True)
     fetched_at = models.DateTimeField()
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.NEW, db_index=True)
+    # A worker's lease (real time) on an article it is processing.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=36, blank=True, db_index=True)
     embedding = models.BinaryField(null=True, blank=True)
     story = models.ForeignKey(
         "trends.Story",

@@ -13,5 +13,11 @@ app.autodiscover_tasks()
 def schedule_periodic_tasks(sender, **kwargs):
     from django.conf import settings
 
-    sender.add_periodic_task(settings.POLL_TICK_SECONDS, sender.signature("ingest.poll_due_feeds"))
-    sender.add_periodic_task(settings.HOURLY_TICK_SECONDS, sender.signature("trends.update_hourly_snapshots"))
+    # A tick that waited longer than its interval is dropped: the next one
+    # does the same work, so a busy queue never fills up with stale ticks.
+    for interval, task in (
+        (settings.POLL_TICK_SECONDS, "ingest.poll_due_feeds"),
+        (settings.POLL_TICK_SECONDS, "trends.process_pending_articles"),
+        (settings.HOURLY_TICK_SECONDS, "trends.update_hourly_snapshots"),
+    ):
+        sender.add_periodic_task(interval, sender.signature(task), expires=interval)

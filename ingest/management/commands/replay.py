@@ -1,0 +1,173 @@
+"""Replay a recorded news stream through Surge's real crawler and workers."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from ingest.models import Article, Feed, ReplayClock, Source
+from ingest.newsriver import category_hint, read_stream
+from ingest.replay_server import ReplayFeeds, start_server
+from surge import clock
+from trends.hourly import floor_hour
+from trends.models import Story, StorySnapshot
+
+# What the spawned workers need for a replay: the feeds live on 127.0.0.1,
+# the article pages are on the internet (unreachable offline), and the beat
+# must tick often because one real second is many replayed minutes.
+WORKER_ENV = {
+    "ALLOW_PRIVATE_ADDRESSES": "1",
+    "FETCH_ARTICLE_PAGES": "0",
+    "POLL_TICK_SECONDS": "1",
+    "HOURLY_TICK_SECONDS": "1",
+    "FEEDS_PER_TICK": "500",
+    "FEED_MIN_INTERVAL_SECONDS": "900",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Replay a newsriver stream (.jsonl.gz) in time order: serve it as one RSS feed per outlet "
+        "on 127.0.0.1, each item appearing at its time-compressed first-seen moment, and let "
+        "Surge's workers poll it. Story times follow the replayed clock."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="e.g. ../shared/data/newsriver/items-2025-12_2026-01.jsonl.gz")
+        parser.add_argument("--speed", type=float, default=720, help="replayed seconds per real second")
+        parser.add_argument("--start", default="2026-01-02T00:00:00Z", help="replayed start (UTC)")
+        parser.add_argument("--days", type=float, default=3, help="how many replayed days")
+        parser.add_argument("--port", type=int, default=8765, help="port of the local feed server")
+        parser.add_argument("--workers", type=int, default=2, help="worker processes to start")
+        parser.add_argument(
+            "--no-workers", action="store_true", help="start no worker or beat (they run elsewhere)"
+        )
+
+    def handle(self, *args, **options):
+        if options["speed"] <= 0 or options["days"] <= 0:
+            raise CommandError("--speed and --days must be positive")
+        try:
+            start = datetime.fromisoformat(options["start"]).astimezone(UTC)
+        except ValueError:
+            raise CommandError(f"--start is not an ISO 8601 time: {options['start']!r}") from None
+        end = start + timedelta(days=options["days"])
+        if not os.path.exists(options["path"]):
+            raise CommandError(f"no such file: {options['path']}")
+
+        call_command("migrate", verbosity=0)
+        self.stdout.write(f"Reading {options['path']} …")
+        # A feed shows its newest items, so outlets' earlier items are there at the start too.
+        items = read_stream(options["path"], start=start - timedelta(days=1), end=end)
+        if not items:
+            raise CommandError("the stream has no items in that period")
+
+        speed = options["speed"]
+        real_start = timezone.now()
+
+        def simulated_now():
+            return start + (timezone.now() - real_start) * speed
+
+        feeds = ReplayFeeds(items, simulated_now)
+        server = start_server(feeds, options["port"])
+        port = server.server_address[1]
+        self._register_feeds(items, port, start)
+        ReplayClock.objects.all().delete()
+        ReplayClock.objects.create(simulated_start=start, real_start=real_start, speed=speed)
+        clock.reset_cache()
+
+        children = [] if options["no_workers"] else self._start_workers(options["workers"])
+        self.stdout.write(
+            f"Replaying {len(items)} items from {len(feeds.domains())} outlets, "
+            f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC at {speed:g}× "
+            f"(about {(end - start).total_seconds() / speed / 60:.1f} minutes); feeds on 127.0.0.1:{port}"
+        )
+        try:
+            self._follow(start, end, simulated_now)
+            # Freeze the clock at the end of the replay so the site shows that moment.
+            ReplayClock.objects.update(simulated_start=end, real_start=timezone.now(), speed=0)
+            self._drain(end)
+        finally:
+            ReplayClock.objects.update(simulated_start=end, real_start=timezone.now(), speed=0)
+            for child in children:
+                child.send_signal(signal.SIGTERM)
+            for child in children:
+                try:
+                    child.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+            server.shutdown()
+        self._print_top_trends()
+
+    def _register_feeds(self, items, port, start):
+        names = {i.domain: i.source for i in items}
+        hints = {}
+        for domain in names:
+            tags = Counter(category_hint(i.category) for i in items if i.domain == domain)
+            tags.pop("", None)
+            hints[domain] = tags.most_common(1)[0][0] if tags else ""
+        for domain, name in names.items():
+            source, _ = Source.objects.get_or_create(domain=domain, defaults={"name": name[:200]})
+            url = f"http://127.0.0.1:{port}/feeds/{domain}.xml"
+            Feed.objects.filter(source=source, url__contains="/feeds/").exclude(url=url).delete()
+            Feed.objects.update_or_create(
+                url=url,
+                defaults={
+                    "source": source,
+                    "category_hint": hints[domain],
+                    "next_poll_at": start,
+                    "claimed_until": None,
+                    "paused": False,
+                    "etag": "",
+                    "last_modified": "",
+                },
+            )
+
+    def _start_workers(self, count):
+        env = {**os.environ, **WORKER_ENV}
+        celery = [sys.executable, "-m", "celery", "-A", "surge"]
+        worker = celery + ["worker", "--loglevel=WARNING", f"--concurrency={max(count, 1)}", "-n", "replay@%h"]
+        beat = celery + ["beat", "--loglevel=WARNING"]
+        return [subprocess.Popen(worker, env=env), subprocess.Popen(beat, env=env)]
+
+    def _follow(self, start, end, simulated_now):
+        total_hours = int((end - start).total_seconds() // 3600)
+        with tqdm(total=total_hours, unit="h", desc="replayed hours") as bar:
+            while (now := simulated_now()) < end:
+                done = int((now - start).total_seconds() // 3600)
+                bar.update(done - bar.n)
+                bar.set_postfix(
+                    clock=f"{now:%m-%d %H:%M}",
+                    articles=Article.objects.count(),
+                    stories=Story.objects.count(),
+                )
+                time.sleep(1)
+            bar.update(total_hours - bar.n)
+
+    def _drain(self, end, timeout=180):
+        """Wait for the workers to finish what the replayed period brought."""
+        deadline = time.monotonic() + timeout
+        last_hour = floor_hour(end)
+        while time.monotonic() < deadline:
+            waiting = Article.objects.exclude(stage=Article.Stage.ASSIGNED).count()
+            snapshotted = StorySnapshot.objects.filter(hour__gte=last_hour).exists()
+            if not waiting and snapshotted:
+                return
+            time.sleep(1)
+        self.stderr.write("workers did not finish within the drain timeout; showing what they did")
+
+    def _print_top_trends(self):
+        self.stdout.write("\nTop trends at the end of the replay:")
+        top = Story.objects.filter(merged_into__isnull=True, is_hidden=False).order_by("-velocity")[:10]
+        for story in top:
+            self.stdout.write(
+                f"  {story.velocity:6.2f}  {story.lifecycle:8} {story.source_count:3} sources "
+                f"{story.article_count:4} articles  {story.headline[:80]}"
+            )
