@@ -31,7 +31,9 @@ class ReplayFeeds:
         if items is None:
             return None
         visible = [i for i in items if i.first_seen <= now][-ITEMS_PER_FEED:]
-        etag = hashlib.sha1(f"{domain}:{len(visible)}:{visible[-1].link if visible else ''}".encode()).hexdigest()
+        etag = hashlib.sha1(
+            f"{domain}:{len(visible)}:{visible[-1].link if visible else ''}".encode()
+        ).hexdigest()
         entries = "".join(_rss_item(i) for i in reversed(visible))
         title = escape(items[0].source)
         body = (

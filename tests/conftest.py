@@ -11,3 +11,36 @@ def fakeweb():
     server = FakeWeb()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_story_index():
+    """Each worker process keeps an in-memory index of live stories; tests roll
+    the database back, so the index must start empty for every test."""
+    from trends.assignment import assigner
+
+    assigner.reset()
+    yield
+    assigner.reset()
+
+
+# --- crawler (issue 4) -------------------------------------------------------
+
+
+@pytest.fixture
+def crawler(settings):
+    """Settings for crawling the local fakeweb server: loopback allowed, no
+    per-host delay, short timeouts. Returns a factory for a Feed at a URL."""
+    settings.ALLOW_PRIVATE_ADDRESSES = True
+    settings.HOST_MIN_DELAY_SECONDS = 0
+    settings.FETCH_CONNECT_TIMEOUT = 1
+    settings.FETCH_TOTAL_TIMEOUT = 2
+    settings.FETCH_ARTICLE_PAGES = True
+
+    def make_feed(url: str, domain: str = "example.org"):
+        from ingest.models import Feed, Source
+
+        source, _ = Source.objects.get_or_create(domain=domain, defaults={"name": domain})
+        return Feed.objects.create(url=url, source=source)
+
+    return make_feed

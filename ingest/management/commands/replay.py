@@ -133,7 +133,13 @@ class Command(BaseCommand):
     def _start_workers(self, count):
         env = {**os.environ, **WORKER_ENV}
         celery = [sys.executable, "-m", "celery", "-A", "surge"]
-        worker = celery + ["worker", "--loglevel=WARNING", f"--concurrency={max(count, 1)}", "-n", "replay@%h"]
+        worker = celery + [
+            "worker",
+            "--loglevel=WARNING",
+            f"--concurrency={max(count, 1)}",
+            "-n",
+            "replay@%h",
+        ]
         beat = celery + ["beat", "--loglevel=WARNING"]
         return [subprocess.Popen(worker, env=env), subprocess.Popen(beat, env=env)]
 

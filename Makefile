@@ -1,0 +1,51 @@
+# The two commands a newcomer needs:
+#   make run    install everything into .venv and start web + worker + scheduler
+#   make test   install everything and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SECRET_FILE := var/secret_key
+
+.PHONY: run test install demo lint system-packages
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(SECRET_FILE):
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+run: install $(SECRET_FILE)
+	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} $(PY) manage.py migrate
+	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} $(PY) manage.py load_default_feeds --if-empty
+	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} $(PY) manage.py collectstatic --noinput -v0
+	@echo "Surge on http://127.0.0.1:8000/ (Ctrl-C stops web, worker and scheduler)"
+	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} PATH=$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile
+
+# The replay demo on its own database (var/demo/): web on :8001 while the stream replays.
+DEMO_DATA ?= ../shared/data/newsriver/items-2025-12_2026-01.jsonl.gz
+demo: install $(SECRET_FILE)
+	mkdir -p var/demo
+	export SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} SURGE_VAR_DIR=var/demo && \
+	  $(PY) manage.py migrate -v0 && $(PY) manage.py collectstatic --noinput -v0 && \
+	  { $(PY) -m gunicorn surge.wsgi --bind 127.0.0.1:8001 --workers 2 --log-level warning & web=$$!; \
+	    echo "Demo site on http://127.0.0.1:8001/"; \
+	    $(PY) manage.py replay $(DEMO_DATA) $(REPLAY_ARGS); \
+	    echo "Replay done; the site stays up on http://127.0.0.1:8001/ (Ctrl-C to stop)"; wait $$web; }
+
+# Browser tests drive Debian's Chromium; install it when we may (root, apt).
+system-packages:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install system-packages lint
+	SECRET_KEY=$${SECRET_KEY:-surge-test-key-not-secret} SURGE_VAR_DIR=$${SURGE_VAR_DIR:-var/test} $(PY) -m pytest -q $(PYTEST_ARGS)
