@@ -124,12 +124,13 @@ CELERY_BROKER_URL = env_url(
     schemes=("filesystem", "redis", "rediss", "memory"),
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("in", "processed"):
+    for sub in ("in", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "in"),
         "data_folder_out": str(BROKER_DIR / "in"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),  # broadcast (pidbox) messages
         "store_processed": False,
         "polling_interval": env_float("CELERY_POLL_INTERVAL", 0.05, minimum=0.001, maximum=10),
     }
@@ -162,6 +163,9 @@ FETCH_ARTICLE_PAGES = env_bool("FETCH_ARTICLE_PAGES", True)
 FEED_MIN_INTERVAL_SECONDS = env_int("FEED_MIN_INTERVAL_SECONDS", 300, minimum=1)
 FEED_MAX_INTERVAL_SECONDS = env_int("FEED_MAX_INTERVAL_SECONDS", 24 * 3600, minimum=60)
 FEEDS_PER_TICK = env_int("FEEDS_PER_TICK", 50, minimum=1)
+# Per-host politeness across all workers (ingest/hostlimits.py).
+HOST_MAX_CONCURRENT = env_int("HOST_MAX_CONCURRENT", 2, minimum=1, maximum=64)
+HOST_MIN_DELAY_SECONDS = env_float("HOST_MIN_DELAY_SECONDS", 1.0, minimum=0, maximum=600)
 LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
 
 # --- Stories ---------------------------------------------------------------

@@ -190,3 +190,151 @@ def brief_document(sentences: list[BriefSentence], updated_at: datetime) -> dict
 
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+# --- The reader's brief: what happened, how outlets differ, what to watch ---
+
+# Words that point forward: a sentence carrying one says what may come next.
+_FUTURE_CUE = re.compile(
+    r"\b(will|won't|expected|expects|expecting|plans?|planned|planning|next (?:week|month|year)|"
+    r"tomorrow|upcoming|set to|due to|scheduled|deadline|vows?|pledges?|promises?|threatens?|"
+    r"warns?|could|may|might|would|likely|prepares?|preparing|to vote|to decide|talks)\b",
+    re.IGNORECASE,
+)
+NO_ANSWER = "The coverage does not say."
+MAX_ANGLES = 3
+MAX_WATCH = 2
+
+
+def outlet_angles(items: list[Coverage], *, max_outlets: int = MAX_ANGLES) -> list[dict]:
+    """Which outlets stress which angle: for each outlet, the words of its
+    headlines and leads that the other outlets' coverage uses least, and
+    the outlet's own sentence that carries most of them (quoted, cited)."""
+    by_source: dict[str, list[Coverage]] = {}
+    for item in items:
+        by_source.setdefault(item.source, []).append(item)
+    if len(by_source) < 2:
+        return []
+    words_by_source = {
+        source: Counter(w for i in group for w in content_words(f"{i.title} {i.summary}"))
+        for source, group in by_source.items()
+    }
+    all_words = Counter()
+    for counts in words_by_source.values():
+        all_words.update(counts)
+    angles = []
+    for source, group in sorted(by_source.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        own = words_by_source[source]
+        others_total = sum(all_words.values()) - sum(own.values())
+        own_total = sum(own.values())
+
+        def distinctiveness(word, own=own, own_total=own_total, others_total=others_total):
+            elsewhere = all_words[word] - own[word]
+            # Smoothed log-ratio of the word's share here and elsewhere.
+            return math.log((own[word] + 0.5) / (own_total + 1)) - math.log(
+                (elsewhere + 0.5) / (others_total + 1)
+            )
+
+        distinctive = [w for w in own if not w.isdigit() and all_words[w] - own[w] == 0]
+        distinctive.sort(key=lambda w: (-distinctiveness(w), w))
+        distinctive = distinctive[:3]
+        if not distinctive:
+            continue
+        best = max(
+            ((s, i) for i in group for s in candidate_sentences(i) + [i.title]),
+            key=lambda pair: (len(content_words(pair[0]) & set(distinctive)), -len(pair[0])),
+        )
+        angles.append(
+            {"source": source, "words": distinctive, "text": best[0], "citations": [best[1].article_id]}
+        )
+        if len(angles) == max_outlets:
+            break
+    return angles
+
+
+def watch_next(items: list[Coverage], *, skip: set[str] = frozenset()) -> list[BriefSentence]:
+    """Sentences that look ahead (will, expected, plans, next week...)."""
+    found: list[BriefSentence] = []
+    seen_words: list[set[str]] = []
+    for item in sorted(items, key=lambda i: i.published_at, reverse=True):
+        for sentence in candidate_sentences(item) + [item.title]:
+            if sentence in skip or not _FUTURE_CUE.search(sentence):
+                continue
+            words = content_words(sentence)
+            if len(words) < 3 or any(_jaccard(words, other) > 0.45 for other in seen_words):
+                continue
+            found.append(BriefSentence(sentence, item.article_id, item.source, []))
+            seen_words.append(words)
+            break
+        if len(found) == MAX_WATCH:
+            break
+    return found
+
+
+def quick_answers(
+    items: list[Coverage], topics: list[tuple[str, str]], watch: list[BriefSentence]
+) -> list[dict]:
+    """Three questions a reader asks, answered only with sentences from the
+    coverage that name the story's people/organisations or places; when none
+    does, the answer says the coverage does not say. topics: (name, kind)."""
+    # Without a named-entity model a capitalised "term" is usually a who or a what, too.
+    people = [name for name, kind in topics if kind != "place"]
+    places = [name for name, kind in topics if kind == "place"]
+    answers = [
+        _answer("Who is involved?", items, people),
+        _answer("Where is this happening?", items, places),
+    ]
+    next_answer = {"question": "What happens next?", "answer": NO_ANSWER, "citations": []}
+    if watch:
+        next_answer = {
+            "question": "What happens next?",
+            "answer": watch[0].text,
+            "citations": [watch[0].article_id],
+        }
+    answers.append(next_answer)
+    return answers
+
+
+def _answer(question: str, items: list[Coverage], names: list[str]) -> dict:
+    if not names:
+        return {"question": question, "answer": NO_ANSWER, "citations": [], "names": []}
+    wanted = [n.lower() for n in names[:3]]
+    best = None
+    for item in items:
+        for sentence in candidate_sentences(item) + [item.title]:
+            hits = sum(1 for n in wanted if n in sentence.lower())
+            if hits and (best is None or hits > best[0]):
+                best = (hits, sentence, item.article_id)
+    if best is None:
+        return {"question": question, "answer": NO_ANSWER, "citations": [], "names": []}
+    return {"question": question, "answer": best[1], "citations": [best[2]], "names": names[:3]}
+
+
+def reader_brief(items: list[Coverage], topics: list[tuple[str, str]], updated_at: datetime) -> dict:
+    """The whole brief a trend page shows, every sentence with its citations."""
+    happened = build_brief(items, max_sentences=3)
+    shown = {s.text for s in happened}
+    watch = watch_next(items, skip=shown)
+    angles = outlet_angles(items)
+    document = brief_document(happened, updated_at)
+    every = [s.as_dict() for s in happened] + [s.as_dict() for s in watch] + angles
+    corroborated = sum(1 for s in happened if s.supporting_ids)
+    document.update(
+        {
+            "watch_next": [s.as_dict() for s in watch],
+            "angles": angles,
+            "answers": quick_answers(items, topics, watch),
+            "sentences_total": len(every),
+            # Every sentence is copied from a cited article: supported by construction.
+            "supported_share": 1.0 if every else 0.0,
+            "corroborated_share": round(corroborated / len(happened), 3) if happened else 0.0,
+        }
+    )
+    return document
+
+
+def digest_lines(brief: dict, *, count: int = 2) -> list[dict]:
+    """The first sentences of a brief, for the daily digest."""
+    lines = list(brief.get("sentences") or [])
+    lines += [s for s in brief.get("watch_next") or [] if s not in lines]
+    return lines[:count]

@@ -7,9 +7,10 @@ from datetime import datetime
 import numpy as np
 
 from ingest.models import Article
-from trends.briefs import Coverage, brief_document, build_brief
+from trends.briefs import Coverage, reader_brief
 from trends.embedding import from_bytes
-from trends.models import Story
+from trends.models import Story, StoryTopic, Topic
+from trends.topics import FoundTopic, extract_topics
 
 MAX_ARTICLES_READ = 60  # the newest ones: a brief needs no more
 
@@ -39,8 +40,12 @@ def refresh_stories(story_ids: list[int], now: datetime) -> None:
     for article in articles:
         if len(rows[article.story_id]) < MAX_ARTICLES_READ:
             rows[article.story_id].append(article)
+    topics_by_story = {
+        story_id: extract_topics({a.pk: [a.title, a.summary] for a in rows[story_id]}) for story_id in stories
+    }
     for story in stories.values():
-        _refresh_one(story, rows[story.pk], now)
+        _refresh_one(story, rows[story.pk], topics_by_story[story.pk], now)
+    save_topics(topics_by_story)
     Story.objects.bulk_update(
         stories.values(),
         ["headline", "dek", "category", "brief", "brief_updated_at"],
@@ -48,7 +53,28 @@ def refresh_stories(story_ids: list[int], now: datetime) -> None:
     )
 
 
-def _refresh_one(story: Story, articles: list[Article], now: datetime) -> None:
+def save_topics(topics_by_story: dict[int, list[FoundTopic]]) -> None:
+    """Replace the stories' topic links; a fixed number of queries however
+    many stories and topics."""
+    by_slug = {t.slug: t for found in topics_by_story.values() for t in found}
+    if by_slug:
+        Topic.objects.bulk_create(
+            [Topic(name=t.name[:200], slug=t.slug, kind=t.kind) for t in by_slug.values()],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+    topic_ids = dict(Topic.objects.filter(slug__in=list(by_slug)).values_list("slug", "id"))
+    StoryTopic.objects.filter(story_id__in=list(topics_by_story)).delete()
+    links = [
+        StoryTopic(story_id=story_id, topic_id=topic_ids[t.slug], weight=t.articles)
+        for story_id, found in topics_by_story.items()
+        for t in found
+        if t.slug in topic_ids
+    ]
+    StoryTopic.objects.bulk_create(links, ignore_conflicts=True, batch_size=500)
+
+
+def _refresh_one(story: Story, articles: list[Article], topics: list[FoundTopic], now: datetime) -> None:
     if not articles:
         return
     central = _by_centrality(story, articles)
@@ -64,7 +90,7 @@ def _refresh_one(story: Story, articles: list[Article], now: datetime) -> None:
         coverage = [
             Coverage(a.pk, a.source.name, a.title, a.summary, a.text, a.published_at) for a in originals
         ]
-        story.brief = brief_document(build_brief(coverage), now)
+        story.brief = reader_brief(coverage, [(t.name, t.kind) for t in topics], now)
         story.brief_updated_at = now
 
 
