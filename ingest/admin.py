@@ -3,6 +3,7 @@ resuming feeds and moving articles out of a story go through
 trends.editorial, so they are recorded."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils.text import Truncator
 
@@ -10,9 +11,13 @@ from ingest.models import Article, Feed, Source
 from surge import clock
 from trends import editorial
 
+# A URL typed without a scheme means https (Django 6's default).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
 
 class FeedInline(admin.TabularInline):
     model = Feed
+    formfield_overrides = URL_FIELDS
     fields = ["url", "title", "category_hint", "paused", "last_success_at", "error_count"]
     readonly_fields = ["last_success_at", "error_count"]
     extra = 0
@@ -21,6 +26,7 @@ class FeedInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "domain", "country", "language", "feed_count"]
     search_fields = ["name", "domain"]
     list_filter = ["country", "language"]
@@ -51,6 +57,7 @@ class FailingFilter(admin.SimpleListFilter):
 
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = [
         "url",
         "source",
