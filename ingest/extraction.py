@@ -1,50 +1,89 @@
-"""Article text: fetch the page and extract it with trafilatura; when that is
-impossible (paywall, empty page, error, fetching off) fall back to the feed
-summary and record why."""
+"""Article text: fetch the page (robots.txt and per-host limits respected)
+and extract it with trafilatura; when that is impossible (paywall, empty
+page, error, fetching off, disallowed) fall back to the feed summary and
+record why. Then language detection and near-duplicate linking."""
 
 import logging
 from datetime import UTC, datetime
 
+import py3langid
 import trafilatura
 from django.conf import settings
-from langdetect import DetectorFactory, LangDetectException, detect
+from django.db import IntegrityError, transaction
 
-from ingest import http
+from ingest import dedup, hostlimits, http, robots
 from ingest.models import Article
+from ingest.timing import timed
 from ingest.urls import canonical_url, is_web_url
 
 log = logging.getLogger(__name__)
-DetectorFactory.seed = 0  # langdetect is random by default; same text, same answer
 MIN_TEXT_CHARS = 250  # shorter "articles" are teasers, paywalls or cookie walls
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+HOST_WAIT_SECONDS = 60  # then the page is skipped and the summary stands in
+# py3langid reads character n-grams: title and lead say as much as the whole
+# text, at a fraction of the cost.
+LANGUAGE_SAMPLE_CHARS = 600
 
 
 def extract_article(article: Article) -> None:
-    """Fill text, language and extraction note; adopt the page's rel=canonical
-    URL when it is free. Saves the article and moves it to EXTRACTED."""
-    text, note = "", ""
-    if not settings.FETCH_ARTICLE_PAGES:
-        note = "page fetching is turned off"
-    elif not is_web_url(article.url):
-        note = "no web link"
-    else:
-        text, note = _fetch_and_extract(article)
-    if len(text) < MIN_TEXT_CHARS:
-        if not note:
-            note = "extracted text too short (paywall or teaser)"
-        text = ""
-    article.text = text
-    article.extraction_note = note[:200]
-    article.language = detect_language(" ".join(filter(None, [article.title, article.summary, text[:2000]])))
-    article.stage = Article.Stage.EXTRACTED
-    article.save()
+    """Fill text, language, extraction note and near-duplicate link; adopt
+    the page's rel=canonical URL when it is free, or link the article as a
+    duplicate of the one that has it. Saves the article and moves it to
+    EXTRACTED. Running it twice gives the same result."""
+    with timed("extract"):
+        text, note = "", ""
+        if not settings.FETCH_ARTICLE_PAGES:
+            note = "page fetching is turned off"
+        elif not is_web_url(article.url):
+            note = "no web link"
+        else:
+            text, note = _fetch_and_extract(article)
+        if len(text) < MIN_TEXT_CHARS:
+            if not note:
+                note = "extracted text too short (paywall or teaser)"
+            text = ""
+        article.text = text
+        article.extraction_note = note[:200]
+        article.language = detect_language(
+            " ".join(filter(None, [article.title, article.summary, text]))[:LANGUAGE_SAMPLE_CHARS]
+        )
+        if article.duplicate_of_id is None:
+            dedup.link_near_duplicate(article)
+        else:  # already a copy by canonical URL: still indexed, so later copies find the group
+            original = article.duplicate_of_id
+            dedup.link_near_duplicate(article)
+            article.duplicate_of_id = original
+        article.stage = Article.Stage.EXTRACTED
+        _save(article)
+
+
+def _save(article: Article) -> None:
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError:
+        # Another worker gave its article the same canonical URL a moment ago.
+        stored_url = Article.objects.filter(pk=article.pk).values_list("canonical_url", flat=True).first()
+        holder = Article.objects.filter(canonical_url=article.canonical_url).exclude(pk=article.pk).first()
+        article.canonical_url = stored_url or article.canonical_url
+        if holder is not None and article.duplicate_of_id is None:
+            article.duplicate_of_id = holder.duplicate_of_id or holder.pk
+        article.save()
 
 
 def _fetch_and_extract(article: Article) -> tuple[str, str]:
     try:
-        response = http.fetch(article.url, accept=PAGE_ACCEPT)
-    except http.FetchError as exc:
-        return "", f"page fetch failed: {exc.reason}"
+        if not robots.can_fetch(article.url):
+            return "", "page disallowed by robots.txt"
+    except ValueError:  # protego on a URL it cannot parse
+        return "", "page URL not understood"
+    with hostlimits.host_turn(article.url, max_wait=HOST_WAIT_SECONDS) as our_turn:
+        if not our_turn:
+            return "", "site busy: page not fetched"
+        try:
+            response = http.fetch(article.url, accept=PAGE_ACCEPT)
+        except http.FetchError as exc:
+            return "", f"page fetch failed: {exc.reason}"
     if response.status != 200:
         return "", f"page answered HTTP {response.status}"
     try:
@@ -60,13 +99,18 @@ def _fetch_and_extract(article: Article) -> tuple[str, str]:
 
 
 def _adopt_canonical(article: Article, page_url: str | None):
+    """The page's rel=canonical becomes the article's key. When another
+    article already has that key, this one is the same article under a second
+    URL: it is kept and linked to that one as a duplicate."""
     if not page_url or not is_web_url(page_url):
         return
     canonical = canonical_url(page_url)
     if canonical == article.canonical_url:
         return
-    if Article.objects.filter(canonical_url=canonical).exclude(pk=article.pk).exists():
-        return  # the same article under another URL: the dedup pass links them
+    holder = Article.objects.filter(canonical_url=canonical).exclude(pk=article.pk).first()
+    if holder is not None:
+        article.duplicate_of_id = holder.duplicate_of_id or holder.pk
+        return
     article.canonical_url = canonical[:2000]
 
 
@@ -85,9 +129,9 @@ def _adopt_date(article: Article, page_date: str | None):
 
 
 def detect_language(text: str) -> str:
+    """ISO 639-1 code, or "" for too little text. py3langid: about 0.2 ms a
+    call against langdetect's 20 ms, and deterministic."""
     if len(text.strip()) < 10:
         return ""
-    try:
-        return detect(text)[:8]
-    except LangDetectException:
-        return ""
+    language, _score = py3langid.classify(text)
+    return language[:8]

@@ -5,6 +5,7 @@ identity, link, title and time are, and never trusts the feed's HTML."""
 import hashlib
 import html
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -50,6 +51,9 @@ def plain_text(fragment: str) -> str:
 def parse_feed(body: bytes, *, base_url: str, content_type: str = "") -> ParsedFeed:
     if _looks_like_json(body, content_type):
         return _parse_json_feed(body, base_url)
+    # Whitespace before the XML declaration makes the document ill-formed
+    # and forces feedparser's lenient parser; real feeds often have it.
+    body = body.lstrip(b" \t\r\n")
     parsed = feedparser.parse(
         body,
         response_headers={"content-location": base_url, "content-type": content_type},
@@ -82,16 +86,33 @@ def parse_feed(body: bytes, *, base_url: str, content_type: str = "") -> ParsedF
                 published_at=_entry_time(entry),
             )
         )
+    if not feed.items and parsed.get("bozo"):
+        # Recognised as a feed, but broken before its first item: an error
+        # for editors to see, not an empty feed.
+        raise NotAFeed(f"malformed feed, no items readable ({parsed.get('bozo_exception')})")
     return feed
 
 
 def item_key(item: FeedItem) -> str:
     """Identity of an item within its feed. The GUID when the feed gives one;
-    feeds that give none get a key from link and title."""
+    feeds that give none get a key from the link (or, with no link, the text)."""
     if item.guid:
         return item.guid
-    digest = hashlib.sha1(f"{item.link}\n{item.title}".encode()).hexdigest()
-    return f"surge:{digest}"
+    return _derived_key(item)
+
+
+def item_keys(items: list[FeedItem]) -> list[str]:
+    """item_key for each item of one document, except that a GUID the
+    document gives to more than one item identifies none of them (some feeds
+    give every item the same GUID): those items are keyed by their link."""
+    counts = Counter(item.guid for item in items if item.guid)
+    return [_derived_key(item) if counts[item.guid] > 1 else item_key(item) for item in items]
+
+
+def _derived_key(item: FeedItem) -> str:
+    # The link, not the title: a headline edited between polls is the same item.
+    basis = item.link or f"{item.title}\n{item.summary}"
+    return "surge:" + hashlib.sha1(basis.encode()).hexdigest()
 
 
 def _parse_json_feed(body: bytes, base_url: str) -> ParsedFeed:

@@ -132,3 +132,37 @@ class ReplayClock(models.Model):
     simulated_start = models.DateTimeField()
     real_start = models.DateTimeField()
     speed = models.FloatField(help_text="simulated seconds per real second")
+
+
+class HostSlot(models.Model):
+    """One of the few concurrent-request slots a host allows (see
+    ingest/hostlimits.py). A slot is a lease in real time, so a worker killed
+    while holding one frees it when the lease runs out."""
+
+    host = models.CharField(max_length=253)
+    slot = models.PositiveSmallIntegerField()
+    held_until = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(max_length=36, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["host", "slot"], name="unique_host_slot")]
+
+
+class HostPace(models.Model):
+    """The earliest real time the next request to a host may start."""
+
+    host = models.CharField(max_length=253, unique=True)
+    next_request_at = models.DateTimeField()
+
+
+class TextBand(models.Model):
+    """Banded locality-sensitive keys of an article's text (ingest/dedup.py):
+    two articles sharing a key are candidate near-duplicates. The article's
+    publish time sits beside the key so a lookup reads only a time window."""
+
+    key = models.CharField(max_length=12)
+    published_at = models.DateTimeField()
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="text_bands")
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "published_at"])]

@@ -1,5 +1,12 @@
 """Feed polling: which feeds are due, claiming one so no two workers fetch it,
-fetching it politely, and storing each new item exactly once."""
+fetching it politely, and storing each new item exactly once.
+
+Politeness: conditional GET; Retry-After (429/503) and Cache-Control max-age
+or the feed's <ttl> as lower bounds on the next poll; an interval adapted to
+the feed's own posting rate, bounded and jittered; per-host limits
+(ingest/hostlimits.py). Errors back off exponentially, capped at
+FEED_MAX_INTERVAL_SECONDS, and are retried for ever; the feed shows its last
+error and error count (Feed.is_failing) meanwhile."""
 
 import logging
 import random
@@ -12,9 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ingest import http
-from ingest.feeds import FeedItem, NotAFeed, item_key, parse_feed
+from ingest import hostlimits, http
+from ingest.feeds import FeedItem, NotAFeed, item_key, item_keys, parse_feed
 from ingest.models import Article, Feed
+from ingest.timing import timed
 from ingest.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -23,13 +31,19 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-# A worker's lease on a claimed feed, in real time: longer than any fetch.
+# A worker's lease on a claimed feed, in real time: longer than any fetch
+# plus the wait for the host's turn.
 CLAIM_LEASE = timedelta(minutes=5)
+# How long a poll waits for its host's turn before trying again later.
+HOST_WAIT_SECONDS = 30
+# The posting rate is measured over the feed's items of the last week.
+RATE_WINDOW = timedelta(days=7)
+DAY = 24 * 3600
 
 
 @dataclass
 class PollResult:
-    status: str  # "ok", "not-modified", "error"
+    status: str  # "ok", "not-modified", "error", "deferred", "lost-claim"
     new_article_ids: list[int] = field(default_factory=list)
     error: str = ""
 
@@ -59,54 +73,70 @@ def claim_due_feeds(now: datetime, *, limit: int) -> list[tuple[int, str]]:
 
 def poll_feed(feed: Feed, now: datetime) -> PollResult:
     """Fetch one feed (conditional GET), store its new items, and schedule the
-    next poll. Never raises for a misbehaving feed: the error is recorded."""
+    next poll. Never raises for a misbehaving feed: the error is recorded.
+    `feed` carries the claim token it was claimed with: the new state is only
+    written if that claim is still this worker's."""
     feed.last_polled_at = now
-    try:
-        response = http.fetch(
-            feed.url,
-            etag=feed.etag,
-            last_modified=feed.last_modified,
-            accept=FEED_ACCEPT,
-        )
-    except http.FetchError as exc:
-        return _record_error(feed, now, exc.reason)
+    with hostlimits.host_turn(feed.url, max_wait=HOST_WAIT_SECONDS) as our_turn:
+        if not our_turn:
+            return _defer(feed, now, hostlimits.seconds_until_turn(hostlimits.host_of(feed.url)))
+        try:
+            with timed("fetch"):
+                response = http.fetch(
+                    feed.url,
+                    etag=feed.etag,
+                    last_modified=feed.last_modified,
+                    accept=FEED_ACCEPT,
+                )
+        except http.FetchError as exc:
+            return _record_error(feed, now, exc.reason)
 
     if response.status == 304:
-        _record_success(feed, now, response, parsed_items=None)
-        return PollResult("not-modified")
+        _adopt_permanent_redirect(feed, response)
+        return _record_success(feed, now, response, items=None, new_ids=[])
     if response.status >= 400:
-        reason = f"HTTP {response.status}"
-        return _record_error(feed, now, reason, retry_after=response.retry_after_seconds)
+        return _record_error(feed, now, f"HTTP {response.status}", retry_after=response.retry_after_seconds)
     if response.status != 200:
         return _record_error(feed, now, f"unexpected HTTP {response.status}")
 
     try:
-        parsed = parse_feed(
-            response.body,
-            base_url=response.url,
-            content_type=response.headers.get("Content-Type", ""),
-        )
+        with timed("parse"):
+            parsed = parse_feed(
+                response.body,
+                base_url=response.url,
+                content_type=response.headers.get("Content-Type", ""),
+            )
     except NotAFeed as exc:
         return _record_error(feed, now, str(exc))
 
-    new_ids = [aid for item in parsed.items if (aid := store_item(feed, item, now)) is not None]
+    keys = item_keys(parsed.items)
+    new_ids = [
+        aid
+        for item, key in zip(parsed.items, keys, strict=True)
+        if (aid := store_item(feed, item, now, key=key))
+    ]
     _adopt_permanent_redirect(feed, response)
     if parsed.title and not feed.title:
         feed.title = parsed.title[:300]
     feed.etag = (response.headers.get("ETag") or "")[:500]
     feed.last_modified = (response.headers.get("Last-Modified") or "")[:100]
-    _record_success(feed, now, response, parsed_items=parsed.items, ttl_minutes=parsed.ttl_minutes)
-    return PollResult("ok", new_article_ids=new_ids)
+    return _record_success(feed, now, response, items=parsed.items, new_ids=new_ids, ttl=parsed.ttl_minutes)
 
 
-def store_item(feed: Feed, item: FeedItem, now: datetime) -> int | None:
-    """Store a feed item as an Article unless it is already known, by
-    canonical URL or by its identity in this feed. Returns the new id."""
+def store_item(feed: Feed, item: FeedItem, now: datetime, *, key: str | None = None) -> int | None:
+    """Store a feed item as an Article unless it is already known, by its
+    identity in this feed or by canonical URL. Returns the new id. A known
+    item whose headline was edited gets the new headline."""
     if not item.link:
-        return None
+        return None  # nothing to show a reader, nothing to fetch
     canonical = canonical_url(item.link)
-    key = item_key(item)
-    if Article.objects.filter(Q(canonical_url=canonical) | Q(feed=feed, guid=key)).exists():
+    key = key or item_key(item)
+    known = Article.objects.filter(feed=feed, guid=key).only("pk", "title").first()
+    if known is not None:
+        if item.title and item.title != known.title:
+            Article.objects.filter(pk=known.pk).update(title=item.title[:2000])
+        return None
+    if Article.objects.filter(canonical_url=canonical).exists():
         return None
     published = item.published_at
     if published is None or published > now:
@@ -129,19 +159,21 @@ def store_item(feed: Feed, item: FeedItem, now: datetime) -> int | None:
     return article.pk
 
 
-def _record_success(feed, now, response, *, parsed_items, ttl_minutes=None):
-    interval = _adaptive_interval(feed, parsed_items)
-    lower_bound = max(
-        _max_age_seconds(response.headers.get("Cache-Control", "")),
-        (ttl_minutes or 0) * 60,
-    )
-    interval = max(interval, min(lower_bound, settings.FEED_MAX_INTERVAL_SECONDS))
+def _record_success(feed, now, response, *, items, new_ids, ttl=None) -> PollResult:
+    if items is not None:
+        feed.items_seen = len(items)
+        feed.items_per_day = _posting_rate(feed, items, len(new_ids), now)
+    interval = adaptive_interval(feed.items_per_day)
+    lower_bound = max(_max_age_seconds(response.headers.get("Cache-Control", "")), (ttl or 0) * 60)
+    server_floor = min(lower_bound, settings.FEED_MAX_INTERVAL_SECONDS)
+    interval = max(interval, server_floor)
     feed.interval_seconds = int(interval)
     feed.error_count = 0
     feed.last_success_at = now
-    if parsed_items:
-        feed.items_seen = len(parsed_items)
-    _schedule(feed, now, interval)
+    _schedule(feed, now, interval, jitter_below=interval > server_floor)
+    if not _save_if_still_claimed(feed):
+        return PollResult("lost-claim", new_article_ids=new_ids)
+    return PollResult("ok" if items is not None else "not-modified", new_article_ids=new_ids)
 
 
 def _record_error(feed, now, reason, *, retry_after=None) -> PollResult:
@@ -150,38 +182,81 @@ def _record_error(feed, now, reason, *, retry_after=None) -> PollResult:
     feed.error_count += 1
     feed.last_error = reason[:1000]
     feed.last_error_at = now
-    backoff = min(
-        settings.FEED_MIN_INTERVAL_SECONDS * 2 ** min(feed.error_count - 1, 20),
-        settings.FEED_MAX_INTERVAL_SECONDS,
-    )
+    backoff = error_backoff_seconds(feed.error_count)
     if retry_after:
         backoff = max(backoff, min(retry_after, settings.FEED_MAX_INTERVAL_SECONDS))
     log.info("feed %s failed (%s), next try in %ss", feed.url, reason, int(backoff))
-    _schedule(feed, now, backoff)
+    _schedule(feed, now, backoff, jitter_below=retry_after is None)
+    _save_if_still_claimed(feed)
     return PollResult("error", error=reason)
 
 
-def _schedule(feed, now, seconds):
-    # ±10% jitter so feeds added together do not stay in lockstep.
-    jittered = seconds * random.uniform(0.9, 1.1)
+def _defer(feed, now, seconds) -> PollResult:
+    """The host is busy with other feeds of ours: try this one a bit later,
+    without counting an error."""
+    feed.next_poll_at = now + timedelta(seconds=max(seconds, 5))
+    feed.claimed_until, feed.claim_token = None, ""
+    _save_if_still_claimed(feed)
+    return PollResult("deferred")
+
+
+def error_backoff_seconds(error_count: int) -> float:
+    return min(
+        settings.FEED_MIN_INTERVAL_SECONDS * 2 ** min(max(error_count - 1, 0), 20),
+        settings.FEED_MAX_INTERVAL_SECONDS,
+    )
+
+
+def adaptive_interval(items_per_day: float) -> float:
+    """Poll about twice per typical gap between the feed's items, so a busy
+    wire feed is read every few minutes and a weekly blog once a day."""
+    low, high = settings.FEED_MIN_INTERVAL_SECONDS, settings.FEED_MAX_INTERVAL_SECONDS
+    if items_per_day <= 0:
+        return high
+    return min(max(DAY / items_per_day / 2, low), high)
+
+
+def _posting_rate(feed, items: list[FeedItem], new_count: int, now: datetime) -> float:
+    """Items per day. From the dates of the items posted in the last week
+    when there are at least two; otherwise from how many new items appeared
+    since the last successful poll, smoothed with the previous estimate."""
+    recent = [i.published_at for i in items if i.published_at and now - RATE_WINDOW <= i.published_at <= now]
+    if len(recent) >= 2:
+        span_days = max((now - min(recent)).total_seconds() / DAY, 1 / 24)
+        return (len(recent) - 1) / span_days  # gaps between items, not items
+    if feed.last_success_at is None:
+        return float(len(recent))
+    elapsed_days = max((now - feed.last_success_at).total_seconds() / DAY, 1 / 24)
+    return 0.5 * feed.items_per_day + 0.5 * (new_count / elapsed_days)
+
+
+def _schedule(feed, now, seconds, *, jitter_below=True):
+    # ±10% jitter so feeds added together do not stay in lockstep; kept within
+    # the bounds, and never below a server's Retry-After.
+    low = settings.FEED_MIN_INTERVAL_SECONDS if jitter_below else seconds
+    jittered = seconds * random.uniform(0.9 if jitter_below else 1.0, 1.1)
+    jittered = min(max(jittered, low), max(settings.FEED_MAX_INTERVAL_SECONDS, seconds))
     feed.next_poll_at = now + timedelta(seconds=jittered)
     feed.claimed_until = None
+
+
+def _save_if_still_claimed(feed) -> bool:
+    """Write the poll's outcome only while the claim it ran under is still
+    ours: a worker that outlived its lease must not overwrite the state of
+    the worker that took the feed over."""
+    token = feed.claim_token
     feed.claim_token = ""
-    feed.save()
-
-
-def _adaptive_interval(feed, items) -> float:
-    """Poll about twice per typical gap between the feed's items, so a busy
-    wire feed is read every few minutes and a weekly blog a few times a day."""
-    low, high = settings.FEED_MIN_INTERVAL_SECONDS, settings.FEED_MAX_INTERVAL_SECONDS
-    if not items:
-        return min(max(feed.interval_seconds, low), high)
-    times = sorted(i.published_at for i in items if i.published_at)
-    if len(times) < 2:
-        return min(max(feed.interval_seconds, low), high)
-    span = (times[-1] - times[0]).total_seconds()
-    gap = span / (len(times) - 1)
-    return min(max(gap / 2, low), high)
+    fields = {f.attname: getattr(feed, f.attname) for f in Feed._meta.concrete_fields if not f.primary_key}
+    fields.pop("created_at", None)
+    try:
+        with transaction.atomic():
+            won = Feed.objects.filter(pk=feed.pk, claim_token=token).update(**fields)
+    except IntegrityError:  # an adopted redirect target that another feed took meanwhile
+        fields["url"] = Feed.objects.filter(pk=feed.pk).values_list("url", flat=True).first()
+        won = Feed.objects.filter(pk=feed.pk, claim_token=token).update(**fields)
+    if not won:
+        log.warning("feed %s: claim lost before the poll finished; its outcome is dropped", feed.url)
+    return bool(won)
 
 
 def _max_age_seconds(cache_control: str) -> int:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ingest.extraction import extract_article
 from ingest.models import Article
+from ingest.timing import timed
 from trends.assignment import assigner
 from trends.embedding import article_text, embed_texts, to_bytes
 from trends.refresh import refresh_stories
@@ -65,8 +66,10 @@ def embed_and_assign(article_ids: list[int], now: datetime) -> list[int]:
     )
     unembedded = [a for a in pending if a.embedding is None]
     if unembedded:
-        vectors = embed_texts([article_text(a.title, a.summary, a.text) for a in unembedded])
+        with timed("embed"):
+            vectors = embed_texts([article_text(a.title, a.summary, a.text) for a in unembedded])
         for article, vector in zip(unembedded, vectors, strict=True):
             article.embedding = to_bytes(vector)
         Article.objects.bulk_update(unembedded, ["embedding"])
-    return assigner.assign(pending, now)
+    with timed("assign"):
+        return assigner.assign(pending, now)

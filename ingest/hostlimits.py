@@ -1,0 +1,111 @@
+"""Per-host politeness shared by every worker process: at most
+HOST_MAX_CONCURRENT requests in flight to one host, and requests to one host
+started at least HOST_MIN_DELAY_SECONDS apart.
+
+Both live in the database so that separate worker processes agree. A slot is
+a lease in real time (HostSlot.held_until): a worker killed while holding one
+loses it when the lease runs out, so nothing stays locked for good. Each
+acquisition is a conditional UPDATE that only one worker can win."""
+
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from ingest.models import HostPace, HostSlot
+
+# Longer than any one fetch (FETCH_TOTAL_TIMEOUT is 20 s by default).
+SLOT_LEASE = timedelta(minutes=2)
+POLL_SECONDS = 0.05  # how often a waiting worker looks again
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def max_concurrent() -> int:
+    return max(1, int(getattr(settings, "HOST_MAX_CONCURRENT", 2)))
+
+
+def min_delay() -> float:
+    return max(0.0, float(getattr(settings, "HOST_MIN_DELAY_SECONDS", 1.0)))
+
+
+@contextmanager
+def host_turn(url: str, *, max_wait: float):
+    """Wait (up to max_wait seconds) for this host's turn, then yield True
+    while the request runs; yield False when the host stayed busy."""
+    host = host_of(url)
+    token = acquire(host, max_wait=max_wait) if host else "no-host"
+    if token is None:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        if host:
+            release(host, token)
+
+
+def acquire(host: str, *, max_wait: float) -> str | None:
+    give_up_at = time.monotonic() + max_wait
+    while True:
+        token = try_acquire(host)
+        if token is not None:
+            return token
+        left = give_up_at - time.monotonic()
+        if left <= 0:
+            return None
+        time.sleep(min(max(seconds_until_turn(host), POLL_SECONDS), left))
+
+
+def try_acquire(host: str) -> str | None:
+    """One attempt: a free slot, then the host's pace. Returns the slot's
+    token, or None when the host is busy or was asked too recently."""
+    real_now = timezone.now()
+    _ensure_rows(host, real_now)
+    token = str(uuid.uuid4())
+    free = Q(held_until__isnull=True) | Q(held_until__lt=real_now)
+    for slot in range(max_concurrent()):
+        won = HostSlot.objects.filter(free, host=host, slot=slot).update(
+            held_until=real_now + SLOT_LEASE, token=token
+        )
+        if won:
+            break
+    else:
+        return None
+    paced = HostPace.objects.filter(host=host, next_request_at__lte=real_now).update(
+        next_request_at=real_now + timedelta(seconds=min_delay())
+    )
+    if not paced:
+        release(host, token)
+        return None
+    return token
+
+
+def release(host: str, token: str) -> None:
+    HostSlot.objects.filter(host=host, token=token).update(held_until=None, token="")
+
+
+def seconds_until_turn(host: str) -> float:
+    next_at = HostPace.objects.filter(host=host).values_list("next_request_at", flat=True).first()
+    if next_at is None:
+        return 0.0
+    return max(0.0, (next_at - timezone.now()).total_seconds())
+
+
+def _ensure_rows(host: str, real_now) -> None:
+    wanted = max_concurrent()
+    if HostSlot.objects.filter(host=host, slot__lt=wanted).count() < wanted:
+        HostSlot.objects.bulk_create(
+            [HostSlot(host=host, slot=slot) for slot in range(wanted)], ignore_conflicts=True
+        )
+        HostPace.objects.bulk_create([HostPace(host=host, next_request_at=real_now)], ignore_conflicts=True)
