@@ -170,7 +170,9 @@ LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
 
 # --- Stories ---------------------------------------------------------------
 # Cosine similarity an article needs to join a live story's centroid.
-STORY_SIMILARITY_THRESHOLD = env_float("STORY_SIMILARITY_THRESHOLD", 0.55, minimum=0, maximum=1)
+STORY_SIMILARITY_THRESHOLD = env_float("STORY_SIMILARITY_THRESHOLD", 0.40, minimum=0, maximum=1)
+# Two live stories whose centroids come this close are merged (trends/merging.py).
+STORY_MERGE_THRESHOLD = env_float("STORY_MERGE_THRESHOLD", 0.60, minimum=0, maximum=1)
 # A story with no new article for this long is closed to new articles.
 STORY_LIVE_HOURS = env_float("STORY_LIVE_HOURS", 36, minimum=1)
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)

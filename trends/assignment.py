@@ -7,6 +7,12 @@ lock). Without it, two workers could each see no matching story for two
 articles about the same event and create two stories. Assignment is cheap
 (a matrix product over live centroids), so the lock is held milliseconds.
 
+The decision rule is trends.clustering.choose_story with
+ClusterParams.from_settings(): the very rule evaluate_clustering scores.
+(The centroid drift cap, ClusterParams.drift_floor, is off by default: it did
+not help on UCI, and workers do not apply it.) trends.merging takes the same
+lock for the hourly merge pass.
+
 Each worker process keeps its own LiveIndex and, under the lock, catches up
 with the stories other workers changed since its last look (Story.updated_at)."""
 
@@ -18,7 +24,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ingest.models import Article
-from trends.clustering import LiveIndex, choose_story
+from trends.categories import story_category
+from trends.clustering import ClusterParams, LiveIndex, choose_story
 from trends.embedding import DIMENSIONS, from_bytes, to_bytes
 from trends.models import Story
 
@@ -42,7 +49,7 @@ class StoryAssigner:
         so a retried task changes nothing."""
         touched: set[int] = set()
         with transaction.atomic():
-            _take_assignment_lock()
+            take_assignment_lock()
             self._sync()
             self._close_stale(now)
             fresh = Article.objects.filter(pk__in=[a.pk for a in articles], story__isnull=True)
@@ -54,13 +61,14 @@ class StoryAssigner:
         return sorted(touched)
 
     def _assign_one(self, article: Article, vector: np.ndarray) -> int:
-        story_id, _similarity = choose_story(self.index, vector, settings.STORY_SIMILARITY_THRESHOLD)
+        params = ClusterParams.from_settings()
+        story_id, _similarity = choose_story(self.index, vector, params.threshold)
         when = article.published_at
         if story_id is None:
             story = Story.objects.create(
                 headline=article.title,
                 dek=_first_sentence(article.summary),
-                category=(article.feed.category_hint if article.feed else "") or "general",
+                category=story_category([article.feed.category_hint if article.feed else ""], vector),
                 first_seen_at=when,
                 last_seen_at=when,
                 centroid_sum=to_bytes(vector),
@@ -113,7 +121,7 @@ class StoryAssigner:
         self.last_seen.pop(story_id, None)
 
 
-def _take_assignment_lock():
+def take_assignment_lock():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ASSIGNMENT_LOCK_KEY])

@@ -1,13 +1,30 @@
 """Online story clustering, in plain Python and numpy.
 
-An article joins the nearest *live* story when the cosine similarity of its
-embedding to the story's centroid reaches the threshold; otherwise it starts
-a new story. Only live stories are candidates, held in an in-memory matrix,
-so assigning an article costs the same whatever the stored history.
+The decision rule (choose_story): an article joins the nearest *live* story
+when the cosine similarity of its embedding to the story's centroid reaches
+the threshold; otherwise it starts a new story. Only live stories are
+candidates, held in an in-memory matrix, so assigning an article costs the
+same whatever the stored history.
+
+Known failure modes and how they are handled:
+- Chaining / mega-clusters: a centroid that drifts article by article until it
+  swallows neighbouring stories. The centroid is the sum of member unit
+  vectors, so each article moves it less as the story grows; and a story's
+  centroid may not drift further than `drift_floor` (cosine) from its seed
+  (its first article): an article that would pull it further still joins,
+  but stops moving the centroid.
+- Two stories for one event (the first articles were worded differently): a
+  periodic merge pass joins live stories whose centroids have converged
+  (find_converged_pairs, run hourly by trends.merging.merge_converged_stories).
+- Stale stories: a story with no article for `live_hours` closes. A later
+  article on the same event starts a follow-up story; it never reopens the old
+  one, so a closed story's counts and history stay as they were published.
 
 The same code serves the workers (through trends.assignment, which keeps the
-index in step with the database) and the evaluation command (in memory)."""
+index in step with the database) and the evaluation command (in memory,
+through OnlineClusterer)."""
 
+import heapq
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -65,6 +82,12 @@ class LiveIndex:
     def centroid(self, story_id: int) -> np.ndarray:
         return self._vectors[self._row_of[story_id]]
 
+    def matrix(self) -> tuple[list[int], np.ndarray]:
+        """(story ids, their unit centroids as rows), for the merge pass."""
+        ids = list(self._row_of)
+        rows = [self._row_of[i] for i in ids]
+        return ids, self._vectors[rows]
+
     def _grow(self):
         old = len(self._ids)
         self._vectors = np.vstack([self._vectors, np.zeros_like(self._vectors)])
@@ -74,8 +97,27 @@ class LiveIndex:
 
 @dataclass
 class ClusterParams:
-    threshold: float = 0.55
+    # Tuned on UCI weeks 1-2 (manage.py evaluate_clustering); the workers read
+    # the same values from settings (from_settings).
+    threshold: float = 0.40
     live_hours: float = 36.0
+    # Centroids of two live stories this close mean one event: merge them.
+    merge_threshold: float = 0.60
+    # How far (cosine) a story's centroid may drift from its first article;
+    # 0 turns the cap off.
+    drift_floor: float = 0.0
+
+    @classmethod
+    def from_settings(cls) -> "ClusterParams":
+        from django.conf import settings
+
+        defaults = cls()
+        return cls(
+            threshold=getattr(settings, "STORY_SIMILARITY_THRESHOLD", defaults.threshold),
+            live_hours=getattr(settings, "STORY_LIVE_HOURS", defaults.live_hours),
+            merge_threshold=getattr(settings, "STORY_MERGE_THRESHOLD", defaults.merge_threshold),
+            drift_floor=getattr(settings, "STORY_DRIFT_FLOOR", defaults.drift_floor),
+        )
 
 
 def choose_story(index: LiveIndex, vector: np.ndarray, threshold: float) -> tuple[int | None, float]:
@@ -86,16 +128,60 @@ def choose_story(index: LiveIndex, vector: np.ndarray, threshold: float) -> tupl
     return None, best[0][1] if best else 0.0
 
 
+def updated_centroid_sum(
+    centroid_sum: np.ndarray, vector: np.ndarray, seed: np.ndarray | None, drift_floor: float
+) -> np.ndarray:
+    """The story's centroid sum after `vector` joins, unless that would pull the
+    centroid further than drift_floor from the seed (the anti-chaining cap)."""
+    candidate = centroid_sum + vector
+    if seed is None or drift_floor <= 0:
+        return candidate
+    norm = float(np.linalg.norm(candidate))
+    if norm and float(candidate @ seed) / norm < drift_floor:
+        return centroid_sum
+    return candidate
+
+
+def find_converged_pairs(index: LiveIndex, threshold: float, sizes: dict[int, int]) -> list[tuple[int, int]]:
+    """(absorbed, kept) pairs of live stories whose centroids reached
+    `threshold`; the bigger story (then the older id) is kept. Each story
+    takes part in at most one pair per pass, so merges never chain within a
+    pass; the next pass sees the merged centroids."""
+    ids, vectors = index.matrix()
+    if len(ids) < 2:
+        return []
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -2.0)
+    rows, cols = np.nonzero(np.triu(similarity >= threshold))
+    order = np.argsort(-similarity[rows, cols])
+    used: set[int] = set()
+    pairs = []
+    for i in order:
+        a, b = ids[rows[i]], ids[cols[i]]
+        if a in used or b in used:
+            continue
+        used.update((a, b))
+        kept, absorbed = sorted((a, b), key=lambda s: (-sizes.get(s, 0), s))
+        pairs.append((absorbed, kept))
+    return pairs
+
+
 class OnlineClusterer:
     """In-memory online clustering over a stream: what the evaluation replays.
-    Workers use the same LiveIndex and choose_story through the database."""
+    Workers use the same LiveIndex, choose_story, updated_centroid_sum and
+    find_converged_pairs through the database (trends.assignment, trends.merging)."""
 
     def __init__(self, dimensions: int, params: ClusterParams | None = None):
         self.params = params or ClusterParams()
         self.index = LiveIndex(dimensions)
         self.sums: dict[int, np.ndarray] = {}
+        self.seeds: dict[int, np.ndarray] = {}
+        self.sizes: dict[int, int] = {}
         self.last_seen: dict[int, datetime] = {}
+        self.merged_into: dict[int, int] = {}
         self._next_id = 0
+        # (last seen, story) in time order; entries for stories seen since are skipped.
+        self._expiry: list[tuple[datetime, int]] = []
 
     def assign(self, vector: np.ndarray, at: datetime) -> int:
         self.close_stale(at)
@@ -103,13 +189,48 @@ class OnlineClusterer:
         if story_id is None:
             story_id = self._next_id
             self._next_id += 1
-            self.sums[story_id] = np.zeros_like(vector)
-        self.sums[story_id] = self.sums[story_id] + vector
-        self.last_seen[story_id] = max(at, self.last_seen.get(story_id, at))
+            self.sums[story_id] = np.array(vector, dtype=np.float32)
+            self.seeds[story_id] = self.sums[story_id]
+            self.sizes[story_id] = 0
+        else:
+            self.sums[story_id] = updated_centroid_sum(
+                self.sums[story_id], vector, self.seeds[story_id], self.params.drift_floor
+            )
+        self.sizes[story_id] += 1
+        self.touch(story_id, at)
         self.index.put(story_id, self.sums[story_id])
         return story_id
 
+    def touch(self, story_id: int, at: datetime) -> None:
+        self.last_seen[story_id] = max(at, self.last_seen.get(story_id, at))
+        heapq.heappush(self._expiry, (self.last_seen[story_id], story_id))
+
     def close_stale(self, at: datetime) -> None:
+        """Drop stories quiet for live_hours from the index; a heap keeps this
+        independent of how many stories are live."""
         cutoff = at - timedelta(hours=self.params.live_hours)
-        for story_id in [s for s in self.index.ids() if self.last_seen[s] < cutoff]:
-            self.index.remove(story_id)
+        while self._expiry and self._expiry[0][0] < cutoff:
+            seen, story_id = heapq.heappop(self._expiry)
+            if self.last_seen.get(story_id) == seen:
+                # Closed for good: drop its state so memory follows the live set.
+                self.index.remove(story_id)
+                for state in (self.sums, self.seeds, self.sizes, self.last_seen):
+                    state.pop(story_id, None)
+
+    def merge_converged(self) -> list[tuple[int, int]]:
+        """The periodic merge pass; returns the (absorbed, kept) pairs."""
+        pairs = find_converged_pairs(self.index, self.params.merge_threshold, self.sizes)
+        for absorbed, kept in pairs:
+            self.sums[kept] = self.sums[kept] + self.sums[absorbed]
+            self.sizes[kept] += self.sizes[absorbed]
+            self.touch(kept, self.last_seen[absorbed])
+            self.merged_into[absorbed] = kept
+            self.index.remove(absorbed)
+            self.index.put(kept, self.sums[kept])
+        return pairs
+
+    def final_story(self, story_id: int) -> int:
+        """Where a story's articles ended up after merges."""
+        while story_id in self.merged_into:
+            story_id = self.merged_into[story_id]
+        return story_id

@@ -6,6 +6,7 @@ from celery import shared_task
 from surge import clock
 from trends import pipeline
 from trends.hourly import hours_to_snapshot, run_hourly_pass
+from trends.merging import merge_converged_stories
 
 
 @shared_task(name="trends.process_pending_articles")
@@ -17,5 +18,11 @@ def process_pending_articles():
 
 @shared_task(name="trends.update_hourly_snapshots")
 def update_hourly_snapshots():
-    for hour_end in hours_to_snapshot(clock.now()):
+    now = clock.now()
+    hours = hours_to_snapshot(now)
+    if hours:
+        # Two stories opened for one event whose centroids have since converged
+        # become one before the hour is measured.
+        merge_converged_stories(now)
+    for hour_end in hours:
         run_hourly_pass(hour_end)

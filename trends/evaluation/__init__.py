@@ -1,0 +1,1 @@
+"""Offline evaluation of story clustering and categories against labelled data."""
