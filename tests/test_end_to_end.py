@@ -18,7 +18,7 @@ from trends.models import Story
 from trends.pipeline import process_pending
 
 NOW = datetime(2026, 1, 3, 12, 20, tzinfo=UTC)
-LAS_VEGAS = 64
+PLANE_CRASH = 35
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def story_from_served_feeds(fakeweb, settings, db):
     settings.ALLOW_PRIVATE_ADDRESSES = True
     ReplayClock.objects.create(simulated_start=NOW + timedelta(minutes=45), real_start=NOW, speed=0)
     clock.reset_cache()
-    articles = articles_by_event()[LAS_VEGAS]
+    articles = articles_by_event()[PLANE_CRASH]
     for n, outlet in enumerate(["east.example", "west.example"]):
         entries = []
         for i, article in enumerate(articles[n * 3 : n * 3 + 3]):
