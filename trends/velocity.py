@@ -1,14 +1,27 @@
-"""Velocity and lifecycle, as plain functions of a story's articles and curve.
+"""Velocity, change since first seen, and lifecycle: plain functions of a
+story's articles and of its hourly velocity curve.
 
-velocity = article rate × source diversity
-  article rate: articles per hour, exponentially weighted (half-life
-      RATE_HALF_LIFE_HOURS) over the last WINDOW_HOURS, so a burst counts
-      fully now and fades smoothly; a steady r articles/hour gives rate ≈ r.
-  source diversity: effective number of independent outlets (exp of the
-      Shannon entropy of the weighted outlet shares; a syndicated copy of
-      another article counts for nothing) divided by the weighted article
-      count, in (0, 1]. Eight articles an hour from eight outlets give
-      velocity ≈ 8; eight an hour from one outlet give ≈ 1.
+VELOCITY = article rate × source diversity, measured at the end of each hour.
+
+  article rate r: original articles per hour, exponentially weighted with a
+      half-life of RATE_HALF_LIFE_HOURS over the last WINDOW_HOURS:
+          r = λ · Σ exp(-λ · age_i) / (1 - exp(-λ · max(story age, 1h)))
+      with λ = ln 2 / half-life. A steady stream of k articles an hour gives
+      r ≈ k; a burst counts fully now and fades smoothly. The denominator
+      corrects a young story for the hours it has not existed yet, so that its
+      first hour is not under-counted (which would make every story look like
+      a surge an hour later).
+  source diversity d: the effective number of independent outlets E, per
+      article an hour, capped at 1:   d = min(1, E / r).
+      E = exp(Shannon entropy) of the outlets' shares of the same weights:
+      n outlets with equal coverage give E = n; one outlet gives E = 1.
+  Syndicated copies (Article.duplicate_of set) count once: the original
+  counts, the copy adds nothing to r nor to E.
+
+  So velocity = r · min(1, E / r) = min(r, E): "articles an hour, counting at
+  most as many as there are independent outlets carrying the story". Eight
+  articles an hour from eight outlets give ≈ 8; eight an hour from one outlet
+  give 1; one wire story copied by twenty sites gives 1.
 """
 
 import math
@@ -18,14 +31,14 @@ from datetime import datetime
 
 RATE_HALF_LIFE_HOURS = 3.0
 WINDOW_HOURS = 24
-_DECAY = math.log(2) / RATE_HALF_LIFE_HOURS
+DECAY_PER_HOUR = math.log(2) / RATE_HALF_LIFE_HOURS
 
 
 @dataclass(frozen=True)
 class CoverageItem:
     published_at: datetime
     source_id: int
-    is_copy: bool = False  # a near-duplicate of an earlier article (wire copy)
+    is_copy: bool = False  # a syndicated copy of another article (Article.duplicate_of)
 
 
 @dataclass(frozen=True)
@@ -35,11 +48,17 @@ class Metrics:
     effective_sources: float
     velocity: float
 
+    @property
+    def diversity(self) -> float:
+        if self.article_rate <= 0:
+            return 0.0
+        return min(1.0, self.effective_sources / self.article_rate)
 
-def measure(items: list[CoverageItem], at: datetime) -> Metrics:
-    """Metrics for the hour ending at `at`, from the story's articles."""
+
+def measure(items: list[CoverageItem], at: datetime, *, started_at: datetime | None = None) -> Metrics:
+    """Metrics for the hour ending at `at`, from the story's articles.
+    `started_at` is when the story was first seen (default: its oldest item)."""
     weights_by_source: dict[int, float] = defaultdict(float)
-    total = 0.0
     in_hour = 0
     for item in items:
         age = (at - item.published_at).total_seconds() / 3600
@@ -47,16 +66,18 @@ def measure(items: list[CoverageItem], at: datetime) -> Metrics:
             continue
         if age <= 1:
             in_hour += 1
-        weight = math.exp(-_DECAY * age)
-        total += weight
         if not item.is_copy:
-            weights_by_source[item.source_id] += weight
+            weights_by_source[item.source_id] += math.exp(-DECAY_PER_HOUR * age)
+    total = sum(weights_by_source.values())
     if total == 0:
         return Metrics(in_hour, 0.0, 0.0, 0.0)
-    rate = total * _DECAY  # Σ weights of a steady r/hour stream ≈ r / decay
+    if started_at is None:
+        started_at = min(item.published_at for item in items)
+    story_age = max((at - started_at).total_seconds() / 3600, 1.0)
+    covered = 1 - math.exp(-DECAY_PER_HOUR * min(story_age, WINDOW_HOURS))
+    rate = DECAY_PER_HOUR * total / covered
     effective = effective_sources(list(weights_by_source.values()))
-    diversity = min(effective / total, 1.0) if total >= 1 else (1.0 if effective else 0.0)
-    return Metrics(in_hour, rate, effective, rate * diversity)
+    return Metrics(in_hour, rate, effective, min(rate, effective))
 
 
 def effective_sources(weights: list[float]) -> float:
@@ -68,32 +89,60 @@ def effective_sources(weights: list[float]) -> float:
     return math.exp(entropy)
 
 
-# Lifecycle rule, applied to the hourly velocity curve (oldest first):
-EMERGING_HOURS = 3  # a story younger than this is emerging
-RISING_GROWTH = 1.2  # rising: now ≥ 1.2 × the mean of the previous three hours
-PEAK_SHARE = 0.7  # peaking: within 70% of its peak, not growing
-FADED_SHARE = 0.1  # faded: below 10% of peak, or no article for FADED_QUIET_HOURS
+# CHANGE SINCE FIRST SEEN compares the current velocity with a baseline:
+#   baseline = max(velocity at the story's first snapshot, BASELINE_VELOCITY)
+# BASELINE_VELOCITY = 1 is one article an hour from one outlet, the pace of the
+# background: a story first seen as a single article is measured from there,
+# not from a near-zero first hour. A topic that is always busy is already busy
+# when first seen (its first-hour velocity is ramp-corrected, see above), and
+# keeps one long-lived story while articles keep coming, so it shows a change
+# near 0%, not a surge.
+BASELINE_VELOCITY = 1.0
+
+
+def change_since_first_seen(first: float, current: float) -> float | None:
+    """Relative change in percent against the baseline, e.g. +700.0.
+    None when the story has no measured first velocity yet."""
+    if first <= 0:
+        return None
+    baseline = max(first, BASELINE_VELOCITY)
+    return (current - baseline) / baseline * 100
+
+
+# LIFECYCLE, from the hourly velocity curve (oldest first, the last value is
+# now), checked in this order:
+#   faded:    no article for FADED_QUIET_HOURS, or velocity below FADED_SHARE
+#             of the story's peak;
+#   emerging: younger than EMERGING_HOURS;
+#   rising:   velocity ≥ RISING_GROWTH × the mean of the previous three hours;
+#   peaking:  velocity ≥ PEAK_SHARE of the peak (and not rising);
+#   fading:   anything else (below PEAK_SHARE of the peak, not yet faded).
+EMERGING_HOURS = 3
+RISING_GROWTH = 1.2
+PEAK_SHARE = 0.7
+FADED_SHARE = 0.1
 FADED_QUIET_HOURS = 24
 
 
-def lifecycle(curve: list[float], *, age_hours: float, hours_since_last_article: float) -> str:
+def lifecycle(
+    curve: list[float],
+    *,
+    age_hours: float,
+    hours_since_last_article: float,
+    peak: float | None = None,
+) -> str:
+    """`peak` is the story's all-time peak when the curve is only a recent window."""
     if not curve:
         return "emerging"
-    now, peak = curve[-1], max(curve)
+    now = curve[-1]
+    peak = max(max(curve), peak or 0.0)
     if hours_since_last_article >= FADED_QUIET_HOURS or (peak > 0 and now < FADED_SHARE * peak):
         return "faded"
     if age_hours < EMERGING_HOURS:
         return "emerging"
     previous = curve[-4:-1]
-    if previous and now >= RISING_GROWTH * (sum(previous) / len(previous)) and now > 0:
+    if previous and now > 0 and now >= RISING_GROWTH * (sum(previous) / len(previous)):
         return "rising"
     if now >= PEAK_SHARE * peak:
         return "peaking"
     return "fading"
-
-
-def change_since_first_seen(first: float, current: float) -> float | None:
-    """Relative change in percent, e.g. +700.0; None when there is no baseline."""
-    if first <= 0:
-        return None
-    return (current - first) / first * 100
