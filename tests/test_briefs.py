@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from trends.briefs import (
     NO_ANSWER,
     Coverage,
+    as_sentence,
     content_words,
     digest_lines,
     outlet_angles,
@@ -79,3 +80,22 @@ def test_digest_lines_are_the_first_two_cited_sentences():
     brief = reader_brief(COVERAGE, TOPICS, T0)
     lines = digest_lines(brief)
     assert len(lines) == 2 and all(line["citations"] for line in lines)
+
+
+def test_digest_leaves_out_a_sentence_that_repeats_the_headline():
+    brief = reader_brief(COVERAGE, TOPICS, T0)
+    first, second, third = (s["text"] for s in (brief["sentences"] + brief["watch_next"])[:3])
+    lines = digest_lines(brief, headline=first.upper() + ".")
+    assert [line["text"] for line in lines] == [second, third]
+
+
+def test_headline_copied_as_a_sentence_gets_a_full_stop():
+    assert as_sentence("Explosions heard over the capital") == "Explosions heard over the capital."
+    assert as_sentence("Is the capital safe?") == "Is the capital safe?"
+    assert as_sentence("He said ‘it is over.’") == "He said ‘it is over.’"
+    assert as_sentence("Explosions heard – live:") == "Explosions heard – live."
+
+
+def test_digest_keeps_the_headline_sentence_when_it_is_all_the_brief_has():
+    brief = {"sentences": [{"text": "Explosions heard over the capital", "citations": [1]}]}
+    assert digest_lines(brief, headline="Explosions heard over the capital") == brief["sentences"]

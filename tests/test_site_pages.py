@@ -234,6 +234,145 @@ def test_page_answers_304_to_its_etag(client, site_data):
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
+# --- Editors, messages and conditional GET ------------------------------------------
+
+
+@pytest.fixture
+def editor_client(site_data):
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    user = User.objects.create_user("polish-editor", password="a long editor password", is_staff=True)
+    user.groups.add(Group.objects.get(name="editors"))
+    client = Client()
+    client.force_login(user)
+    yield client
+    user.delete()
+
+
+def test_refused_editor_action_message_shows_instead_of_a_304(editor_client, site_data):
+    story = site_data["venezuela"]
+    url = reverse("trends:story", args=[story.pk])
+    # Merging a story into itself is refused: nothing changes that the ETag hashes.
+    editor_client.post(reverse("editor:merge", args=[story.pk]), {"other": str(story.pk)})
+    response = editor_client.get(url, HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 200
+    assert "A story cannot be merged into itself." in response.text
+    assert not response.has_header("ETag") and "private" in response["Cache-Control"]
+
+
+def test_pending_message_skips_the_304_for_any_visitor(rf, site_data):
+    from django.contrib import messages
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    from trends.views import story_page
+
+    def request(with_message: bool):
+        made = rf.get(reverse("trends:story", args=[site_data["venezuela"].pk]), HTTP_IF_NONE_MATCH="*")
+        made.user = AnonymousUser()
+        made._messages = CookieStorage(made)
+        if with_message:
+            messages.error(made, "Refused.")
+        return made
+
+    assert story_page(request(with_message=False), pk=site_data["venezuela"].pk).status_code == 304
+    assert story_page(request(with_message=True), pk=site_data["venezuela"].pk).status_code == 200
+
+
+# --- How the brief reads ------------------------------------------------------------------
+
+
+@pytest.fixture
+def restored_brief(site_data):
+    """The Venezuela story, its brief and approval put back after the test."""
+    story = Story.objects.get(pk=site_data["venezuela"].pk)
+    saved = (story.brief, story.brief_approved, story.brief_updated_at)
+    yield story
+    Story.objects.filter(pk=story.pk).update(
+        brief=saved[0], brief_approved=saved[1], brief_updated_at=saved[2]
+    )
+
+
+def _section(html: str, start: str, end: str) -> str:
+    return html[html.index(start) : html.index(end)]
+
+
+def _sentence_texts(section: str) -> list[str]:
+    """The words of each brief sentence or answer, citations left off."""
+    import html as html_lib
+
+    spans = re.findall(
+        r'<span class="brief-sentence[^"]*">(.*?)(?:<sup|<span class="editor-mark"|</span>)', section
+    )
+    answers = re.findall(r"<dd>(.*?)(?:<sup|</dd>)", section, re.S)
+    return [html_lib.unescape(t).strip() for t in spans + answers]
+
+
+def test_headline_sentences_each_end_with_a_full_stop(client, restored_brief):
+    story = restored_brief
+    stored = [s["text"] for s in story.brief["sentences"]] + [a["answer"] for a in story.brief["answers"]]
+    assert any(not re.search(r"[.!?…]\W*$", t) for t in stored), "the real brief should hold bare headlines"
+    html = client.get(reverse("trends:story", args=[story.pk])).text
+    shown = _sentence_texts(_section(html, 'id="brief"', 'id="coverage"'))
+    assert len(shown) == len(stored)
+    for text in shown:
+        assert re.search(r"[.!?…][\"'”’)]*$", text), text
+
+
+def test_long_citation_run_shows_three_links_and_a_link_to_the_rest(client, restored_brief):
+    story = restored_brief
+    article_ids = list(Article.objects.filter(story=story, duplicate_of=None).values_list("pk", flat=True))
+    assert len(article_ids) > 5
+    brief = dict(story.brief)
+    brief["sentences"] = [dict(brief["sentences"][0], citations=article_ids)] + brief["sentences"][1:]
+    Story.objects.filter(pk=story.pk).update(brief=brief)
+    html = client.get(reverse("trends:story", args=[story.pk])).text
+    first = re.search(r'<span class="brief-sentence">.*?</sup>', html).group(0)
+    assert len(re.findall(r'href="#ref-\d+"', first)) == 3
+    more = re.search(r'<a href="#coverage" class="cite cite-more" title="also sources ([\d, ]+)"', first)
+    assert more and f"+{len(article_ids) - 3} more</a>" in first
+    shown = re.findall(r'href="#ref-(\d+)"', first) + more.group(1).split(", ")
+    assert len(set(shown)) == len(article_ids)
+    for number in shown:
+        assert f'id="ref-{number}"' in html
+
+
+def test_editor_written_sentence_is_marked_and_the_method_says_so(client, restored_brief):
+    from trends import editorial
+
+    story = restored_brief
+    kept = story.brief["sentences"][0]["text"]
+    editorial.edit_brief(story, None, [kept, "The desk adds this line"], NOW)
+    html = client.get(reverse("trends:story", args=[story.pk])).text
+    brief = _section(html, 'id="brief"', 'id="quick-answers"')
+    marked = re.findall(r'<span class="brief-sentence brief-sentence-editor">(.*?)</span></span>', brief)
+    assert len(marked) == 1 and "The desk adds this line." in marked[0] and "editor-mark" in marked[0]
+    assert 'class="citations"' not in marked[0]
+    method = brief[brief.index('id="brief-method"') :]
+    assert "1 sentence marked “editor” was written by an editor" in method
+    assert "every sentence is copied" not in method
+
+
+def test_unedited_brief_says_every_sentence_is_copied(client, restored_brief):
+    html = client.get(reverse("trends:story", args=[restored_brief.pk])).text
+    method = html[html.index('id="brief-method"') :]
+    assert "every sentence is copied from the coverage" in method
+    assert "editor-mark" not in html
+
+
+def test_digest_lines_end_with_a_full_stop_and_fold_long_citation_runs(client, site_data):
+    html = client.get(reverse("trends:digest")).text
+    paragraphs = re.findall(r'<li class="digest-item">.*?<p>(.*?)</p>', html, re.S)
+    assert paragraphs
+    for paragraph in paragraphs:
+        for text in re.split(r"<sup.*?</sup>", paragraph):
+            if text.strip():
+                assert re.search(r"[.!?…][\"'”’)]*$", text.strip()), text
+        for run in re.findall(r"<sup.*?</sup>", paragraph):
+            assert len(re.findall(r'href="#source-\d+"', run)) <= 3
+
+
 def _add_stories(count: int, articles_each: int, story: Story | None = None) -> None:
     """More stories, articles and snapshots, to check query counts don't grow."""
     source, _ = Source.objects.get_or_create(domain="bulk.example", defaults={"name": "Bulk Outlet"})

@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+# A line already ends a sentence: . ! ? … possibly inside closing quotes or brackets.
+_ENDS_A_SENTENCE = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 STOPWORDS = frozenset(
@@ -122,6 +124,15 @@ class BriefSentence:
             "citations": [self.article_id] + [i for i in self.supporting_ids if i != self.article_id],
             "source": self.source,
         }
+
+
+def as_sentence(text: str) -> str:
+    """A brief line that reads as a sentence of its own: a headline copied
+    from the coverage has no full stop and would run into the next line."""
+    text = (text or "").rstrip()
+    if not text or _ENDS_A_SENTENCE.search(text):
+        return text
+    return text.rstrip(":;,–—- ") + "."
 
 
 def content_words(text: str) -> set[str]:
@@ -333,8 +344,16 @@ def reader_brief(items: list[Coverage], topics: list[tuple[str, str]], updated_a
     return document
 
 
-def digest_lines(brief: dict, *, count: int = 2) -> list[dict]:
-    """The first sentences of a brief, for the daily digest."""
+def digest_lines(brief: dict, *, count: int = 2, headline: str = "") -> list[dict]:
+    """The first sentences of a brief, for the daily digest; a sentence that
+    only repeats the headline printed above it is left out, unless it is
+    all the brief has."""
     lines = list(brief.get("sentences") or [])
     lines += [s for s in brief.get("watch_next") or [] if s not in lines]
-    return lines[:count]
+    repeat = _same_words(headline)
+    fresh = [s for s in lines if not repeat or _same_words(s.get("text", "")) != repeat]
+    return (fresh or lines)[:count]
+
+
+def _same_words(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))

@@ -3,11 +3,18 @@
 A page changes when a story changes (editors, refresh: Story.updated_at and
 brief_updated_at), when the hourly pass writes a snapshot, when an article
 arrives, or when the clock moves on ("9h ago"). The ETag hashes all of
-that in one query, plus the URL and who is asking (editors see controls)."""
+that in one query, plus the URL and who is asking (editors see controls).
+
+Two kinds of request get no ETag and never a 304: logged-in editors (their
+page carries controls and the outcome of what they just did), and any
+request with django.contrib.messages waiting to be shown. A refused
+editorial action changes nothing the ETag hashes, so a 304 would keep its
+error message from ever showing."""
 
 import hashlib
 from functools import wraps
 
+from django.contrib.messages import get_messages
 from django.db.models import Max
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
@@ -46,17 +53,30 @@ def page_etag(request, *args, **kwargs) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+def has_pending_messages(request) -> bool:
+    """Messages queued for this request; len() looks without marking them shown."""
+    if not hasattr(request, "_messages"):
+        return False
+    return len(get_messages(request)) > 0
+
+
+def is_personal(request) -> bool:
+    """A page only this person should see, as it is now: never a 304."""
+    return getattr(request.user, "is_authenticated", False) or has_pending_messages(request)
+
+
 def cacheable(view):
     """ETag + If-None-Match → 304, and a short shared cache lifetime for
-    anonymous readers (private for logged-in editors)."""
+    anonymous readers; editors and pending messages get a fresh, private page."""
     conditional = condition(etag_func=page_etag)(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = conditional(request, *args, **kwargs)
-        if getattr(request.user, "is_authenticated", False):
-            patch_cache_control(response, private=True, max_age=0)
+        if is_personal(request):
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True, max_age=0)
         else:
+            response = conditional(request, *args, **kwargs)
             patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
         patch_vary_headers(response, ["Cookie"])
         return response

@@ -35,47 +35,49 @@ def sparkline(values: list[float], *, width: int = 96, height: int = 24, label: 
     )
 
 
-def velocity_chart(points: list[Point], *, width: int = 640, height: int = 200) -> SafeString:
+def velocity_chart(points: list[Point], *, width: int = 640, height: int = 160) -> SafeString:
     """Hourly velocity as bars, with the peak value and the first and last
-    hours labelled; a <title>/<desc> pair describes it to screen readers."""
+    hours labelled; a <title>/<desc> pair describes it to screen readers.
+
+    The SVG holds only the bars and the baseline and stretches to the page's
+    width at a fixed height (preserveAspectRatio="none"); the labels are
+    HTML around it, so they keep the page's font size on a phone instead of
+    shrinking with the drawing."""
     if not points:
         return mark_safe('<p class="chart-empty">No hourly measurement yet.</p>')
-    left, right, top, bottom = 36, 8, 12, 24
-    plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(p.velocity for p in points) or 1.0
-    slot = plot_w / len(points)
+    slot = width / len(points)
     bar_w = max(slot * 0.8, 1.0)
     first, last = points[0], points[-1]
+    first_label = escape(f"{first.hour:%d %b %H:%M}")
+    last_label = escape(f"{last.hour:%d %b %H:%M}")
     desc = escape(
         f"Velocity each hour from {first.hour:%d %b %H:%M} to {last.hour:%d %b %H:%M} UTC; "
         f"peak {peak:.1f}, now {last.velocity:.1f}."
     )
     parts = [
+        '<div class="chart-frame">',
+        f'<div class="chart-y" aria-hidden="true"><span>{peak:.1f}</span><span>0</span></div>',
         f'<svg class="velocity-chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMidYMid meet">',
+        f'aria-labelledby="chart-title chart-desc" preserveAspectRatio="none">',
         '<title id="chart-title">Hourly velocity</title>',
         f'<desc id="chart-desc">{desc}</desc>',
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" class="axis"/>',
-        f'<text x="{left - 4}" y="{top + 4}" class="tick" text-anchor="end">{peak:.1f}</text>',
-        f'<text x="{left - 4}" y="{top + plot_h}" class="tick" text-anchor="end">0</text>',
     ]
     for index, point in enumerate(points):
-        bar_h = plot_h * point.velocity / peak
-        x = left + index * slot + (slot - bar_w) / 2
-        y = top + plot_h - bar_h
+        bar_h = height * point.velocity / peak
+        x = index * slot + (slot - bar_w) / 2
         hour_label = escape(f"{point.hour:%d %b %H:%M}: {point.velocity:.2f}")
         parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" class="bar">'
-            f"<title>{hour_label}</title></rect>"
+            f'<rect x="{x:.1f}" y="{height - bar_h:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" '
+            f'class="bar"><title>{hour_label}</title></rect>'
         )
-    parts.append(
-        f'<text x="{left}" y="{height - 6}" class="tick">{escape(f"{first.hour:%d %b %H:%M}")}</text>'
-    )
-    parts.append(
-        f'<text x="{width - right}" y="{height - 6}" class="tick" text-anchor="end">'
-        f"{escape(f'{last.hour:%d %b %H:%M}')}</text>"
-    )
+    parts.append(f'<line x1="0" y1="{height}" x2="{width}" y2="{height}" class="axis"/>')
     parts.append("</svg>")
+    parts.append(
+        f'<div class="chart-x" aria-hidden="true"><span>{first_label}</span>'
+        f"<span>{last_label} UTC</span></div>"
+    )
+    parts.append("</div>")
     return mark_safe("".join(parts))
 
 

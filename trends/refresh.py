@@ -1,23 +1,47 @@
 """Re-derive a story's words from its coverage: headline, dek, category and
-brief. What an editor locked or approved is left alone."""
+brief. What an editor locked or approved is left alone.
 
-from collections import Counter, defaultdict
+Deriving takes a while (topics, briefs), and an editor may lock a headline
+or approve a brief meanwhile. So the words are written by UPDATEs filtered
+on the lock flag as it is at write time: a lock set after we read the story
+still wins, without holding any lock while we derive."""
+
+from collections import defaultdict
 from datetime import datetime
 
 import numpy as np
+from django.db import connection
+from django.db.models import Case, Value, When
+from django.db.models.functions import Cast
 
 from ingest.models import Article
+from trends import categories
 from trends.briefs import Coverage, reader_brief
 from trends.embedding import from_bytes
 from trends.models import Story, StoryTopic, Topic
 from trends.topics import FoundTopic, extract_topics
 
 MAX_ARTICLES_READ = 60  # the newest ones: a brief needs no more
+WRITE_BATCH = 200
+# Each group of words is written only where its editorial flag is still False.
+WORD_GROUPS = (
+    ("headline_locked", ("headline", "dek")),
+    ("category_locked", ("category",)),
+    ("brief_approved", ("brief", "brief_updated_at")),
+)
 
 
 def refresh_stories(story_ids: list[int], now: datetime) -> None:
     if not story_ids:
         return
+    derived, topics_by_story = derive_words(story_ids, now)
+    save_topics(topics_by_story)
+    write_words(derived)
+
+
+def derive_words(story_ids: list[int], now: datetime) -> tuple[list[Story], dict[int, list[FoundTopic]]]:
+    """The stories with their words re-derived in memory (nothing written),
+    and the topics found in each. Only stories with articles are returned."""
     stories = {s.pk: s for s in Story.objects.filter(pk__in=story_ids)}
     rows = defaultdict(list)
     articles = (
@@ -43,14 +67,38 @@ def refresh_stories(story_ids: list[int], now: datetime) -> None:
     topics_by_story = {
         story_id: extract_topics({a.pk: [a.title, a.summary] for a in rows[story_id]}) for story_id in stories
     }
+    derived = []
     for story in stories.values():
-        _refresh_one(story, rows[story.pk], topics_by_story[story.pk], now)
-    save_topics(topics_by_story)
-    Story.objects.bulk_update(
-        stories.values(),
-        ["headline", "dek", "category", "brief", "brief_updated_at"],
-        batch_size=200,
+        if rows[story.pk]:
+            _refresh_one(story, rows[story.pk], topics_by_story[story.pk], now)
+            derived.append(story)
+    return derived, topics_by_story
+
+
+def write_words(stories: list[Story]) -> None:
+    """Write each group of derived words, one UPDATE per group and batch,
+    filtered on the group's flag being False in the database now. A story
+    that was locked when it was read was not derived for that group and is
+    left out of it."""
+    for flag, fields in WORD_GROUPS:
+        unlocked_when_read = [s for s in stories if not getattr(s, flag)]
+        for start in range(0, len(unlocked_when_read), WRITE_BATCH):
+            batch = unlocked_when_read[start : start + WRITE_BATCH]
+            Story.objects.filter(pk__in=[s.pk for s in batch], **{flag: False}).update(
+                **{name: _value_by_story(batch, name) for name in fields}
+            )
+
+
+def _value_by_story(stories: list[Story], name: str):
+    """CASE id WHEN … THEN the story's value … END, as bulk_update builds it."""
+    field = Story._meta.get_field(name)
+    case = Case(
+        *[When(pk=s.pk, then=Value(getattr(s, name), output_field=field)) for s in stories],
+        output_field=field,
     )
+    if connection.features.requires_casted_case_in_updates:
+        case = Cast(case, output_field=field)
+    return case
 
 
 def save_topics(topics_by_story: dict[int, list[FoundTopic]]) -> None:
@@ -75,16 +123,15 @@ def save_topics(topics_by_story: dict[int, list[FoundTopic]]) -> None:
 
 
 def _refresh_one(story: Story, articles: list[Article], topics: list[FoundTopic], now: datetime) -> None:
-    if not articles:
-        return
-    central = _by_centrality(story, articles)
+    centroid = _centroid(story)
+    central = _by_centrality(centroid, articles)
     if not story.headline_locked:
         story.headline = central[0].title
         story.dek = _dek(central)
     if not story.category_locked:
-        hints = Counter(a.feed.category_hint for a in articles if a.feed and a.feed.category_hint)
-        if hints:
-            story.category = hints.most_common(1)[0][0]
+        # The feeds' section hints first, the content second, "general" last.
+        hints = [a.feed.category_hint if a.feed else "" for a in articles]
+        story.category = categories.story_category(hints, centroid)
     if not story.brief_approved:
         originals = [a for a in central if a.duplicate_of_id is None]
         coverage = [
@@ -94,10 +141,17 @@ def _refresh_one(story: Story, articles: list[Article], topics: list[FoundTopic]
         story.brief_updated_at = now
 
 
-def _by_centrality(story: Story, articles: list[Article]) -> list[Article]:
-    """Articles nearest the story's centroid first: the most typical telling."""
+def _centroid(story: Story) -> np.ndarray | None:
+    """The direction of the story's summed vectors; None before it has any."""
     centroid = from_bytes(story.centroid_sum)
-    if centroid is None or not np.any(centroid):
+    if centroid is None or not centroid.size or not np.any(centroid):
+        return None
+    return centroid
+
+
+def _by_centrality(centroid: np.ndarray | None, articles: list[Article]) -> list[Article]:
+    """Articles nearest the story's centroid first: the most typical telling."""
+    if centroid is None:
         return articles
 
     def similarity(article):

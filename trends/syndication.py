@@ -16,6 +16,7 @@ from django.utils.html import escape
 from ingest.models import Article
 from ingest.urls import is_web_url
 from surge import clock
+from trends.briefs import as_sentence
 from trends.caching import cacheable
 from trends.listing import live_trends, public_stories, topic_stories
 from trends.models import CATEGORIES, Story, Topic
@@ -27,7 +28,7 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 def story_summary(story: Story) -> str:
     """Plain text: the dek and the brief's first sentences."""
-    sentences = [s.get("text", "") for s in (story.brief or {}).get("sentences", [])[:2]]
+    sentences = [as_sentence(s.get("text", "")) for s in (story.brief or {}).get("sentences", [])[:2]]
     return " ".join(part for part in [story.dek, *sentences] if part)
 
 

@@ -111,6 +111,10 @@ def story_page(request, pk):
         "topics": topics,
         "related": related(story, topics),
         "no_answer": NO_ANSWER,
+        # Sentences an editor wrote (trends.editorial.edit_brief): shown as theirs.
+        "editor_sentences": sum(
+            1 for s in brief.get("sentences") or [] if isinstance(s, dict) and s.get("by_editor")
+        ),
         "supported_percent": _percent(brief.get("supported_share")),
         "corroborated_percent": _percent(brief.get("corroborated_share")),
     }
@@ -154,7 +158,7 @@ def digest_page(request):
         .filter(last_seen_at__gte=day_start, article_count__gte=MIN_ARTICLES)
         .order_by("-is_pinned", "-velocity", "-id")[:DIGEST_SIZE]
     )
-    lines_by_story = [(story, digest_lines(story.brief or {})) for story in stories]
+    lines_by_story = [(story, digest_lines(story.brief or {}, headline=story.headline)) for story in stories]
     articles = cited_articles([lines for _story, lines in lines_by_story])
     references, number_of = [], {}
     items = []
@@ -169,7 +173,7 @@ def digest_page(request):
                     references.append(articles[aid])
                     number_of[aid] = len(references)
                 refs.append(number_of[aid])
-            shown.append({"text": line["text"], "refs": refs})
+            shown.append({"text": line["text"], "refs": refs, "by_editor": bool(line.get("by_editor"))})
         items.append({"story": story, "lines": shown})
     context = {
         "now": now,
