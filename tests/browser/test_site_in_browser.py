@@ -24,15 +24,32 @@ from trends.refresh import refresh_stories
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 EDITOR_PASSWORD = "correct horse battery staple"
+NEW_HEADLINE = "Two stories, one headline: retitled by the desk"
 
 
-def strikes_and_explosions() -> tuple[Story, Story]:
-    """The replay makes two stories of that morning: the strikes and
-    Maduro's capture, and the first reports of explosions in Caracas."""
-    strikes = Story.objects.get(articles__title__startswith="Venezuela latest: Trump confirms US strikes")
-    explosions = Story.objects.get(articles__title="Explosions reported in Venezuelan capital Caracas")
-    assert strikes.pk != explosions.pk
-    return strikes, explosions
+def two_largest_stories() -> tuple[Story, Story]:
+    """The replay's two largest live stories, largest first (the strikes on
+    Venezuela, as the data stands). Which real articles the clusterer keeps
+    apart changes as it is tuned; these tests need only two stories."""
+    stories = list(Story.objects.filter(merged_into__isnull=True).order_by("-article_count", "pk")[:2])
+    assert len(stories) == 2, "the replay should make at least two stories"
+    assert all(s.article_count >= 2 for s in stories), [(s.headline, s.article_count) for s in stories]
+    return stories[0], stories[1]
+
+
+def newest_title(story: Story) -> str:
+    """The title of the story's newest article (not a syndicated copy, which
+    the trend page folds away), spaces normalised as a browser shows them."""
+    article = (
+        Article.objects.filter(story=story, duplicate_of__isnull=True)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    return " ".join(article.title.split())
+
+
+def shown_text(locator) -> str:
+    return " ".join(locator.inner_text().split())
 
 
 def watch_failures(page) -> list[str]:
@@ -44,21 +61,20 @@ def watch_failures(page) -> list[str]:
 
 def test_reader_follows_links_from_the_front_page(live_server, page, replayed):
     failures = watch_failures(page)
-    strikes, _ = strikes_and_explosions()
-    strikes.refresh_from_db()
+    largest, _ = two_largest_stories()
 
     page.goto(live_server.url + reverse("trends:front"))
     cards = page.locator("article.trend-card")
     assert cards.count() >= 2
-    card = page.locator(f"article#trend-{strikes.pk}")
-    assert card.locator(".card-headline").inner_text().strip() == strikes.headline
+    card = page.locator(f"article#trend-{largest.pk}")
+    assert card.locator(".card-headline").inner_text().strip() == largest.headline
 
     card.locator(".card-headline a").click()
-    page.wait_for_url(re.compile(rf"/trend/{strikes.pk}/$"))
-    assert page.locator("#story-headline").inner_text().strip() == strikes.headline
+    page.wait_for_url(re.compile(rf"/trend/{largest.pk}/$"))
+    assert page.locator("#story-headline").inner_text().strip() == largest.headline
     coverage_items = page.locator("#coverage li.coverage-item")
-    assert coverage_items.count() >= 1
-    assert "Trump confirms US strikes" in page.locator("#coverage").inner_text()
+    assert coverage_items.count() >= 2
+    assert newest_title(largest) in shown_text(page.locator("#coverage"))
 
     page.locator("#story-category").click()
     page.wait_for_url(re.compile(r"/category/[a-z]+/$"))
@@ -75,30 +91,31 @@ def test_reader_follows_links_from_the_front_page(live_server, page, replayed):
 def test_editor_merges_two_stories_and_retitles_one_from_the_trend_page(
     live_server, browser, page, replayed, screenshots
 ):
-    strikes, explosions = strikes_and_explosions()
+    target, other = two_largest_stories()
+    other_title = newest_title(other)
     editor = User.objects.create_user("edna", password=EDITOR_PASSWORD, is_staff=True)
     editor.groups.add(Group.objects.get(name="editors"))
     failures = watch_failures(page)
 
-    trend_url = reverse("trends:story", args=[strikes.pk])
+    trend_url = reverse("trends:story", args=[target.pk])
     page.goto(f"{live_server.url}/admin/login/?next={trend_url}")
     page.fill("#id_username", "edna")
     page.fill("#id_password", EDITOR_PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_url(re.compile(rf"/trend/{strikes.pk}/$"))
+    page.wait_for_url(re.compile(rf"/trend/{target.pk}/$"))
 
     controls = page.locator("#editor-controls")
     controls.get_by_text("Merge another story into this one").click()
-    page.fill("#editor-merge-other", live_server.url + reverse("trends:story", args=[explosions.pk]))
+    page.fill("#editor-merge-other", live_server.url + reverse("trends:story", args=[other.pk]))
     controls.get_by_role("button", name="Merge into this story").click()
     page.wait_for_load_state()
     assert "Merged story" in controls.locator(".editor-messages").inner_text()
 
     controls.get_by_text("Headline and category").click()
-    page.fill("#editor-headline", "US strikes Venezuela and captures Maduro")
+    page.fill("#editor-headline", NEW_HEADLINE)
     controls.get_by_role("button", name="Save headline").click()
     page.wait_for_load_state()
-    assert page.locator("#story-headline").inner_text() == "US strikes Venezuela and captures Maduro"
+    assert page.locator("#story-headline").inner_text() == NEW_HEADLINE
     controls.scroll_into_view_if_needed()
     controls.screenshot(path=str(screenshots / "editor-controls-desktop.png"))
 
@@ -113,12 +130,12 @@ def test_editor_merges_two_stories_and_retitles_one_from_the_trend_page(
     reader = browser.new_context(viewport=DESKTOP).new_page()
     reader.goto(live_server.url + reverse("trends:front"))
     headlines = reader.locator("article.trend-card .card-headline").all_inner_texts()
-    assert "US strikes Venezuela and captures Maduro" in [h.strip() for h in headlines]
-    assert reader.locator(f"article#trend-{explosions.pk}").count() == 0
+    assert NEW_HEADLINE in [h.strip() for h in headlines]
+    assert reader.locator(f"article#trend-{other.pk}").count() == 0
     # The merged story's old address leads to the story it was merged into.
-    reader.goto(live_server.url + reverse("trends:story", args=[explosions.pk]))
+    reader.goto(live_server.url + reverse("trends:story", args=[other.pk]))
     assert reader.url.endswith(trend_url)
-    assert "Explosions reported in Venezuelan capital Caracas" in reader.locator("#coverage").inner_text()
+    assert other_title in shown_text(reader.locator("#coverage"))
     assert reader.locator("#editor-controls").count() == 0
     reader.context.close()
     assert failures == []
@@ -229,14 +246,14 @@ def test_script_in_a_feed_item_title_never_runs(live_server, browser, page, repl
 
 
 def test_screenshots_of_front_and_trend_pages(live_server, browser, replayed, screenshots):
-    strikes, _ = strikes_and_explosions()
+    largest, _ = two_largest_stories()
     saved = []
     for name, viewport in [("desktop", DESKTOP), ("phone", PHONE)]:
         context = browser.new_context(viewport=viewport, device_scale_factor=1)
         page = context.new_page()
         for label, path in [
             ("front", reverse("trends:front")),
-            ("trend", reverse("trends:story", args=[strikes.pk])),
+            ("trend", reverse("trends:story", args=[largest.pk])),
         ]:
             page.goto(live_server.url + path)
             page.wait_for_load_state("load")
