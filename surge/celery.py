@@ -13,11 +13,12 @@ app.autodiscover_tasks()
 def schedule_periodic_tasks(sender, **kwargs):
     from django.conf import settings
 
-    # A tick that waited longer than its interval is dropped: the next one
-    # does the same work, so a busy queue never fills up with stale ticks.
+    # Ticks carry no expiry: celery discarded expiring beat messages on arrival
+    # here (the hourly pass never ran). Each tick is idempotent and cheap when
+    # there is nothing to do, so ticks queued behind busy workers cost little.
     for interval, task in (
         (settings.POLL_TICK_SECONDS, "ingest.poll_due_feeds"),
         (settings.POLL_TICK_SECONDS, "trends.process_pending_articles"),
         (settings.HOURLY_TICK_SECONDS, "trends.update_hourly_snapshots"),
     ):
-        sender.add_periodic_task(interval, sender.signature(task), expires=interval)
+        sender.add_periodic_task(interval, sender.signature(task))

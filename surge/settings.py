@@ -134,6 +134,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         "polling_interval": env_float("CELERY_POLL_INTERVAL", 0.05, minimum=0.001, maximum=10),
     }
+    # On this transport the worker runs celery's synchronous loop, which takes
+    # a new message only once earlier ones are acknowledged, in 2-second drain
+    # cycles: with one message prefetched that is one task every 2 s. Prefetch
+    # more. (The file-system broker hands a message out once anyway; a task
+    # lost with a killed worker is recovered by the feed and article claims.)
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 32
 else:
     # A task not acknowledged within this time is handed to another worker:
     # longer than the slowest task, so a live task is never run twice.
@@ -141,7 +147,8 @@ else:
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the task queued
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+if "CELERY_WORKER_PREFETCH_MULTIPLIER" not in globals():
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # Redis: a task waits for a free worker
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -169,8 +176,9 @@ HOST_MIN_DELAY_SECONDS = env_float("HOST_MIN_DELAY_SECONDS", 1.0, minimum=0, max
 LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
 
 # --- Stories ---------------------------------------------------------------
-# Cosine similarity an article needs to join a live story's centroid.
-STORY_SIMILARITY_THRESHOLD = env_float("STORY_SIMILARITY_THRESHOLD", 0.40, minimum=0, maximum=1)
+# Score an article needs to join a live story: cosine to its centroid plus
+# 0.4 x title-term cosine (trends/clustering.py, tuned on UCI weeks 1-2).
+STORY_SIMILARITY_THRESHOLD = env_float("STORY_SIMILARITY_THRESHOLD", 0.45, minimum=0, maximum=1)
 # Two live stories whose centroids come this close are merged (trends/merging.py).
 STORY_MERGE_THRESHOLD = env_float("STORY_MERGE_THRESHOLD", 0.60, minimum=0, maximum=1)
 # A story with no new article for this long is closed to new articles.

@@ -122,3 +122,164 @@ def test_db_merge_joins_converged_live_stories_but_never_absorbs_an_editor_locke
     assert locked.article_count == 2
     assert Article.objects.filter(story=locked).count() == 2
     assert Story.objects.get(pk=other.pk).merged_into_id is None
+
+
+def _waiting_article(source, n, vector, when=T0):
+    from ingest.models import Article
+    from trends.embedding import to_bytes
+
+    return Article.objects.create(
+        source=source,
+        url=f"http://s.example/w{n}",
+        canonical_url=f"http://s.example/w{n}",
+        title=f"waiting {n}",
+        published_at=when,
+        fetched_at=when,
+        stage=Article.Stage.EXTRACTED,
+        embedding=to_bytes(vector),
+    )
+
+
+def _wide(*values):
+    vector = np.zeros(384, dtype=np.float32)
+    vector[: len(values)] = values
+    return vector / np.linalg.norm(vector)
+
+
+@pytest.mark.django_db
+def test_worker_sync_drops_a_story_another_process_closed_since_its_last_look():
+    from django.utils import timezone
+
+    from ingest.models import Source
+    from trends.assignment import StoryAssigner
+    from trends.models import Story
+
+    source = Source.objects.create(name="S", domain="s.example")
+    assigner = StoryAssigner()
+    [first] = assigner.assign([_waiting_article(source, 1, _wide(1, 0))], T0)
+    # Another worker closes it (its write is newer than this worker's stamp).
+    Story.objects.filter(pk=first).update(is_open=False, updated_at=timezone.now())
+    [second] = assigner.assign([_waiting_article(source, 2, _wide(1, 0.05))], T0)
+    assert second != first
+
+
+@pytest.mark.django_db
+def test_worker_keeps_joining_its_own_story_without_reloading_it():
+    from ingest.models import Source
+    from trends.assignment import StoryAssigner
+    from trends.models import Story
+
+    source = Source.objects.create(name="S", domain="s.example")
+    assigner = StoryAssigner()
+    touched = [assigner.assign([_waiting_article(source, n, _wide(1, 0.01 * n))], T0) for n in range(3)]
+    assert touched[0] == touched[1] == touched[2]
+    assert Story.objects.get().article_count == 3
+    # Its own writes are in step: the stamps it wrote are the stored ones.
+    story = Story.objects.get()
+    assert assigner.applied[story.pk] == story.updated_at
+
+
+@pytest.mark.django_db
+def test_article_already_in_a_story_is_not_assigned_again():
+    from ingest.models import Source
+    from trends.assignment import StoryAssigner
+    from trends.models import Story
+
+    source = Source.objects.create(name="S", domain="s.example")
+    article = _waiting_article(source, 1, _wide(1, 0))
+    assigner = StoryAssigner()
+    assert len(assigner.assign([article], T0)) == 1
+    assert assigner.assign([article], T0) == []
+    assert Story.objects.count() == 1
+
+
+def test_bench_assign_prints_a_row_per_history_size_and_the_spread():
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench_assign", sizes="300,600", db_sizes="", repeats=2, articles=20, json=True, stdout=out)
+    report = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert [row["history_stories"] for row in report["memory"]["sizes"]] == [300, 600]
+    assert all(len(row["wall_repeats"]) == 2 for row in report["memory"]["sizes"])
+    assert "spread_wall" in report["memory"] and "spread_cpu" in report["memory"]
+
+
+def at_cosine(cosine):
+    return at_angle(np.degrees(np.arccos(cosine)))
+
+
+def test_title_terms_keep_content_words_and_drop_stop_words_and_possessives():
+    from trends.clustering import title_terms
+
+    terms = title_terms("Apple's iPhone sales rise in China as it cuts prices")
+    assert set(terms) == {"apple", "iphone", "sales", "rise", "china", "cuts", "prices"}
+    assert sum(w * w for w in terms.values()) == pytest.approx(1.0)
+
+
+def test_story_terms_cosine_matches_the_cosine_of_the_summed_vectors():
+    from trends.clustering import StoryTerms, title_terms
+
+    titles = ["Malaysia Airlines search widens", "Search for Malaysia jet moves south", "Jet debris found"]
+    story = StoryTerms()
+    total: dict[str, float] = {}
+    for title in titles:
+        story.add(1, title_terms(title))
+        for word, weight in title_terms(title).items():
+            total[word] = total.get(word, 0.0) + weight
+    probe = title_terms("Malaysia jet search")
+    expected = sum(w * total.get(t, 0.0) for t, w in probe.items()) / np.sqrt(
+        sum(v * v for v in total.values())
+    )
+    assert story.similarity(1, probe) == pytest.approx(expected)
+
+
+def test_shared_title_terms_lift_a_borderline_article_into_the_story_and_unrelated_titles_do_not():
+    params = ClusterParams(threshold=0.45, lexical_weight=0.4)
+    shared = OnlineClusterer(DIM, params)
+    story = shared.assign(at_angle(0), T0, "Malaysia Airlines flight MH370 search widens")
+    # Embedding cosine 0.40: under the threshold alone; the shared names add 0.4 x about 0.6.
+    assert shared.assign(at_cosine(0.40), T0, "MH370 search: Malaysia Airlines families wait") == story
+
+    unrelated = OnlineClusterer(DIM, params)
+    story = unrelated.assign(at_angle(0), T0, "Malaysia Airlines flight MH370 search widens")
+    assert unrelated.assign(at_cosine(0.40), T0, "Fed holds interest rates steady") != story
+
+
+def test_title_terms_pick_the_story_that_shares_names_over_a_slightly_nearer_centroid():
+    clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.45, lexical_weight=0.4))
+    fed = clusterer.assign(unit(1, 0, 0), T0, "Fed holds interest rates steady")
+    jet = clusterer.assign(unit(0, 1, 0), T0, "Malaysia Airlines MH370 search widens")
+    # Embedding: a bit nearer the Fed story (0.62 against 0.55); title: all about the jet.
+    article = unit(0.62, 0.55, np.sqrt(1 - 0.62**2 - 0.55**2))
+    assert clusterer.assign(article, T0, "Malaysia Airlines MH370 search moves south") == jet != fed
+
+
+def test_merged_story_keeps_both_stories_title_terms():
+    clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.95, merge_threshold=0.85, lexical_weight=0.4))
+    a = clusterer.assign(at_angle(0), T0, "Quake hits Chile")
+    b = clusterer.assign(at_angle(25), T0, "Tsunami warning lifted")
+    assert clusterer.merge_converged() == [(b, a)]
+    assert clusterer.terms.similarity(a, {"tsunami": 1.0}) > 0
+    assert b not in clusterer.terms
+
+
+@pytest.mark.django_db
+def test_worker_starting_cold_loads_live_stories_title_terms_from_their_articles():
+    from ingest.models import Source
+    from trends.assignment import StoryAssigner
+
+    source = Source.objects.create(name="S", domain="s.example")
+    first = _waiting_article(source, 1, _wide(1, 0))
+    first.title = "Malaysia Airlines flight MH370 search widens"
+    first.save()
+    [story] = StoryAssigner().assign([first], T0)
+    # A fresh worker (cold start) sees the title terms: a borderline article
+    # sharing the names joins, as in the in-memory rule.
+    cosine = 0.40
+    borderline = _waiting_article(source, 2, _wide(cosine, np.sqrt(1 - cosine**2)))
+    borderline.title = "MH370 search: Malaysia Airlines families wait"
+    borderline.save()
+    assert StoryAssigner().assign([borderline], T0) == [story]

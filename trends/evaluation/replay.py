@@ -25,7 +25,7 @@ def surge_labels(articles: list[LabelledArticle], vectors: np.ndarray, params: C
         if window in last_hour and hour > last_hour[window]:
             clusterer.merge_converged()
         last_hour[window] = hour
-        labels.append((window, clusterer.assign(vector, article.published_at)))
+        labels.append((window, clusterer.assign(vector, article.published_at, article.title)))
     return [f"{w}:{clusterers[w].final_story(s)}" for w, s in labels]
 
 

@@ -19,11 +19,16 @@ from ingest.replay_server import ReplayFeeds, start_server
 from surge import clock
 from trends.hourly import floor_hour
 from trends.models import Story, StorySnapshot
+from trends.tasks import update_hourly_snapshots
 
 # What the spawned workers need for a replay: the feeds live on 127.0.0.1,
-# the article pages are on the internet (unreachable offline), and the beat
-# must tick often because one real second is many replayed minutes.
+# the article pages are on the internet (unreachable offline), the beat must
+# tick often because one real second is many replayed minutes, and the one
+# local host stands in for some eighty outlets, so per-host politeness limits
+# sized for one real site would throttle the whole replay.
 WORKER_ENV = {
+    "HOST_MAX_CONCURRENT": "64",
+    "HOST_MIN_DELAY_SECONDS": "0",
     "ALLOW_PRIVATE_ADDRESSES": "1",
     "FETCH_ARTICLE_PAGES": "0",
     "POLL_TICK_SECONDS": "1",
@@ -31,6 +36,48 @@ WORKER_ENV = {
     "FEEDS_PER_TICK": "500",
     "FEED_MIN_INTERVAL_SECONDS": "900",
 }
+
+
+class ReplayTimeline:
+    """The replayed clock, shared with the workers through the ReplayClock row.
+    It pauses while the workers have a backlog, so that on a slow machine the
+    replay slows down instead of snapshotting hours whose articles have not
+    been processed yet."""
+
+    def __init__(self, start: datetime, speed: float):
+        self.speed = speed
+        self._anchor_simulated = start
+        self._anchor_real = timezone.now()
+        self.paused = False
+        ReplayClock.objects.all().delete()
+        ReplayClock.objects.create(simulated_start=start, real_start=self._anchor_real, speed=speed)
+        clock.reset_cache()
+
+    def now(self) -> datetime:
+        if self.paused:
+            return self._anchor_simulated
+        return self._anchor_simulated + (timezone.now() - self._anchor_real) * self.speed
+
+    def pause(self):
+        if not self.paused:
+            self._set(self.now(), paused=True)
+
+    def resume(self):
+        if self.paused:
+            self._set(self._anchor_simulated, paused=False)
+
+    def stop_at(self, moment: datetime):
+        self._set(moment, paused=True)
+
+    def _set(self, simulated: datetime, *, paused: bool):
+        self._anchor_simulated, self._anchor_real, self.paused = simulated, timezone.now(), paused
+        ReplayClock.objects.update(
+            simulated_start=simulated, real_start=self._anchor_real, speed=0 if paused else self.speed
+        )
+
+
+# The replayed clock waits while more articles than this wait for a worker.
+BACKLOG_PAUSE, BACKLOG_RESUME = 150, 30
 
 
 class Command(BaseCommand):
@@ -70,18 +117,11 @@ class Command(BaseCommand):
             raise CommandError("the stream has no items in that period")
 
         speed = options["speed"]
-        real_start = timezone.now()
-
-        def simulated_now():
-            return start + (timezone.now() - real_start) * speed
-
-        feeds = ReplayFeeds(items, simulated_now)
+        timeline = ReplayTimeline(start, speed)
+        feeds = ReplayFeeds(items, timeline.now)
         server = start_server(feeds, options["port"])
         port = server.server_address[1]
         self._register_feeds(items, port, start)
-        ReplayClock.objects.all().delete()
-        ReplayClock.objects.create(simulated_start=start, real_start=real_start, speed=speed)
-        clock.reset_cache()
 
         children = [] if options["no_workers"] else self._start_workers(options["workers"])
         self.stdout.write(
@@ -90,12 +130,12 @@ class Command(BaseCommand):
             f"(about {(end - start).total_seconds() / speed / 60:.1f} minutes); feeds on 127.0.0.1:{port}"
         )
         try:
-            self._follow(start, end, simulated_now)
+            self._follow(start, end, timeline)
             # Freeze the clock at the end of the replay so the site shows that moment.
-            ReplayClock.objects.update(simulated_start=end, real_start=timezone.now(), speed=0)
+            timeline.stop_at(end)
             self._drain(end)
         finally:
-            ReplayClock.objects.update(simulated_start=end, real_start=timezone.now(), speed=0)
+            timeline.stop_at(end)
             for child in children:
                 child.send_signal(signal.SIGTERM)
             for child in children:
@@ -143,29 +183,38 @@ class Command(BaseCommand):
         beat = celery + ["beat", "--loglevel=WARNING"]
         return [subprocess.Popen(worker, env=env), subprocess.Popen(beat, env=env)]
 
-    def _follow(self, start, end, simulated_now):
+    def _follow(self, start, end, timeline):
         total_hours = int((end - start).total_seconds() // 3600)
         with tqdm(total=total_hours, unit="h", desc="replayed hours") as bar:
-            while (now := simulated_now()) < end:
-                done = int((now - start).total_seconds() // 3600)
-                bar.update(done - bar.n)
+            while (now := timeline.now()) < end:
+                backlog = Article.objects.exclude(stage=Article.Stage.ASSIGNED).count()
+                if backlog > BACKLOG_PAUSE:
+                    timeline.pause()
+                elif backlog < BACKLOG_RESUME:
+                    timeline.resume()
+                bar.update(int((now - start).total_seconds() // 3600) - bar.n)
                 bar.set_postfix(
-                    clock=f"{now:%m-%d %H:%M}",
+                    clock=f"{now:%m-%d %H:%M}" + (" (waiting for workers)" if timeline.paused else ""),
                     articles=Article.objects.count(),
                     stories=Story.objects.count(),
                 )
-                time.sleep(1)
+                time.sleep(0.5)
             bar.update(total_hours - bar.n)
 
     def _drain(self, end, timeout=180):
         """Wait for the workers to finish what the replayed period brought."""
         deadline = time.monotonic() + timeout
         last_hour = floor_hour(end)
+        asked_at = 0.0
         while time.monotonic() < deadline:
             waiting = Article.objects.exclude(stage=Article.Stage.ASSIGNED).count()
             snapshotted = StorySnapshot.objects.filter(hour__gte=last_hour).exists()
             if not waiting and snapshotted:
                 return
+            if not waiting and time.monotonic() - asked_at > 10:
+                # The last hour's snapshot: ask for it now rather than wait for a tick.
+                update_hourly_snapshots.delay()
+                asked_at = time.monotonic()
             time.sleep(1)
         self.stderr.write("workers did not finish within the drain timeout; showing what they did")
 

@@ -44,6 +44,13 @@ class Command(BaseCommand):
         parser.add_argument("--threshold", type=float, default=None, help="override Surge's join threshold")
         parser.add_argument("--merge-threshold", type=float, default=None)
         parser.add_argument(
+            "--live-hours",
+            type=float,
+            default=None,
+            help="override the live window (Surge and TF-IDF alike); a diagnostic, e.g. for data whose "
+            "events span years",
+        )
+        parser.add_argument(
             "--train-categories",
             action="store_true",
             help="UCI: fit the category classifier on these weeks and save it (then report on others)",
@@ -78,6 +85,8 @@ class Command(BaseCommand):
             params.threshold = options["threshold"]
         if options["merge_threshold"] is not None:
             params.merge_threshold = options["merge_threshold"]
+        if options["live_hours"] is not None:
+            params.live_hours = options["live_hours"]
         self.stderr.write(f"surge: {params}")
         surge = replay.surge_labels(articles, vectors, params)
         self.stderr.write("tf-idf single pass ...")
