@@ -14,7 +14,7 @@ from trends.clustering import ClusterParams
 from trends.embedding import MODEL_NAME, article_text
 from trends.forecast import rule_forecast
 from trends.forecasting.embedcache import cached_embeddings
-from trends.forecasting.features import HORIZON_HOURS
+from trends.forecasting.features import FEATURE_NAMES, HORIZON_HOURS
 from trends.forecasting.model import ForecastModel, train
 from trends.forecasting.replay import ForecastRows, replay
 from trends.forecasting.scoring import persistence_probabilities, score
@@ -30,6 +30,8 @@ class BacktestResult:
     test_span: tuple[datetime, datetime]
     train_forecasts: int
     train_fade_rate: float
+    # the model and persistence scored on the forecasts of stories with ≥2 articles only
+    multi_article: dict
 
 
 def run_backtest(
@@ -104,8 +106,18 @@ def evaluate(rows: ForecastRows, split: datetime, *, info: dict | None = None) -
         "forecasts": int(test_mask.sum()),
         "stories": len(set(np.array(rows.story_ids)[test_mask].tolist())),
     }
+    # Most forecasts are on single-article stories that fade trivially; this
+    # line shows how the model does without them (the headline keeps them).
+    count = np.expm1(matrix[test_mask][:, FEATURE_NAMES.index("log_article_count")])
+    several = np.round(count) >= 2
+    multi_article = {
+        "model": score(model_p[several], test_fades[several]),
+        "persistence": score(persistence_p[several], test_fades[several]),
+        "forecasts": int(several.sum()),
+    }
     return BacktestResult(
         scores=scores,
+        multi_article=multi_article,
         model=model,
         train_span=(train_hours.min(), train_hours.max()),
         test_span=(hours[test_mask].min(), hours[test_mask].max()),

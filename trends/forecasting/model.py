@@ -7,10 +7,18 @@ Two logistic regressions over the same encoded curve features:
 The encoding lets a linear model bend: each feature enters standardised AND
 as one-hot bins between its training deciles (a step function per feature),
 so "quiet for 2 hours" and "quiet for 20 hours" need not lie on one line.
-Given the forecasts' hours, the P(fades) head is fitted on the earlier part
-of the training period and recalibrated (Platt scaling: a logistic fit on its
-logit) on the last CALIBRATION_SHARE of it, by time: forecasts of one story hour after hour are
-correlated, so in-sample confidence overstates out-of-sample confidence.
+Given the forecasts' hours, P(fades) is recalibrated: forecasts of one story
+hour after hour are correlated, so in-sample confidence overstates
+out-of-sample confidence. The calibration is cross-fitted by time: the
+training hours are cut into CALIBRATION_FOLDS consecutive blocks; each block
+is predicted by a head fitted on the other blocks, less the GAP_HOURS either
+side of it (a forecast's outcome lies 24 hours on, so a neighbour's row
+would leak it). A beta calibration (Kull, Silva Filho & Flach, 2017),
+    P(fades) = σ(a · ln p − b · ln(1 − p) + c),
+is fitted on those out-of-block predictions, and applied to the head fitted
+on all the training rows. It is Platt scaling when a = b; unlike Platt it can
+correct the two tails separately (the rare "does not fade" end drifts most).
+A fit with a or b below 0 (not monotone) falls back to Platt.
 
 Which model the site uses: settings.FORECAST_MODEL_PATH when set, else
 var/forecast_model.json (written by `manage.py retrain_forecast`) when it
@@ -31,7 +39,8 @@ DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "default_model.json"
 CLASSES = ["fades", "holds", "rising"]
 BINS = 10
 REGULARISATION_C = 0.5
-CALIBRATION_SHARE = 0.25
+CALIBRATION_FOLDS = 6
+GAP_HOURS = 24
 
 
 @dataclass
@@ -74,7 +83,7 @@ class ForecastModel:
     encoder: Encoder
     fades: LogisticHead
     rising: LogisticHead  # among stories that do not fade
-    platt: tuple[float, float] = (1.0, 0.0)  # P(fades) = σ(a · logit(p) + b)
+    calibration: tuple[float, float, float] = (1.0, 1.0, 0.0)  # (a, b, c) of the beta map above
     info: dict = field(default_factory=dict)  # what it was trained on
     classes: list[str] = field(default_factory=lambda: list(CLASSES))
 
@@ -84,8 +93,7 @@ class ForecastModel:
             return np.zeros((0, len(CLASSES)))
         design = self.encoder.transform(matrix)
         fades = self.fades.probability(design)
-        a, b = self.platt
-        fades = 1 / (1 + np.exp(-(a * _logit(fades) + b)))
+        fades = _beta_map(fades, self.calibration)
         rising = (1 - fades) * self.rising.probability(design)
         return np.column_stack([fades, 1 - fades - rising, rising])
 
@@ -94,14 +102,14 @@ class ForecastModel:
 
     def to_json(self) -> dict:
         return {
-            "kind": "two logistic regressions over standardised + decile-binned features",
+            "kind": "two logistic regressions over standardised + decile-binned features, beta-calibrated",
             "features": list(FEATURE_NAMES),
             "mean": _floats(self.encoder.mean),
             "scale": _floats(self.encoder.scale),
             "edges": self.encoder.edges,  # exact: quantiles coincide with data values
             "fades": {"coef": _floats(self.fades.coef), "intercept": self.fades.intercept},
             "rising": {"coef": _floats(self.rising.coef), "intercept": self.rising.intercept},
-            "platt": list(self.platt),
+            "calibration": list(self.calibration),
             "info": self.info,
         }
 
@@ -114,7 +122,7 @@ class ForecastModel:
             encoder,
             LogisticHead(np.array(data["fades"]["coef"]), float(data["fades"]["intercept"])),
             LogisticHead(np.array(data["rising"]["coef"]), float(data["rising"]["intercept"])),
-            tuple(data.get("platt", (1.0, 0.0))),
+            _stored_calibration(data),
             data.get("info", {}),
         )
 
@@ -132,41 +140,78 @@ def train(
     matrix: np.ndarray, labels: list[str], *, hours: list | None = None, info: dict | None = None
 ) -> ForecastModel:
     """Fit on feature rows and their outcomes ("fades", "holds", "rising").
-    With the rows' forecast hours, P(fades) is recalibrated on the latest part."""
+    With the rows' forecast hours, P(fades) is recalibrated (cross-fitted by time)."""
     labels = np.asarray(labels)
     fades = labels == "fades"
     if fades.all() or not fades.any():
         raise ValueError("training needs stories that faded and stories that did not")
     encoder = Encoder.fit(matrix)
     design = encoder.transform(matrix)
-    if hours is not None:
-        fades_head, platt = _fit_calibrated_head(design, fades, hours)
-    else:
-        fades_head, platt = _fit_head(design, fades), (1.0, 0.0)
+    fades_head = _fit_head(design, fades)
+    calibration = _cross_fitted_calibration(matrix, fades, hours) if hours is not None else IDENTITY
     rest = ~fades
     return ForecastModel(
         encoder,
         fades_head,
         _fit_head(design[rest], labels[rest] == "rising"),
-        platt,
+        calibration,
         dict(info or {}),
     )
 
 
-def _fit_calibrated_head(
-    design: np.ndarray, fades: np.ndarray, hours: list
-) -> tuple[LogisticHead, tuple[float, float]]:
-    """The P(fades) head fitted on the earlier part, Platt-scaled on the later part."""
+IDENTITY = (1.0, 1.0, 0.0)
+
+
+def _cross_fitted_calibration(
+    matrix: np.ndarray, fades: np.ndarray, hours: list
+) -> tuple[float, float, float]:
+    """Beta calibration fitted on out-of-block predictions (see the module
+    docstring). Identity when the history is too short for every block to
+    have a fitting set with both outcomes."""
+    seconds = np.array(hours, dtype="datetime64[s]").astype(np.int64)
+    edges = np.quantile(seconds, np.linspace(0, 1, CALIBRATION_FOLDS + 1))
+    gap = GAP_HOURS * 3600
+    out_of_block = np.zeros(len(seconds))
+    for k in range(CALIBRATION_FOLDS):
+        last = k == CALIBRATION_FOLDS - 1
+        block = (seconds >= edges[k]) & ((seconds <= edges[k + 1]) if last else (seconds < edges[k + 1]))
+        fitting = (seconds < edges[k] - gap) | (seconds > edges[k + 1] + gap)
+        if not block.any():
+            continue
+        if len(set(fades[fitting])) < 2:
+            return IDENTITY
+        encoder = Encoder.fit(matrix[fitting])
+        head = _fit_head(encoder.transform(matrix[fitting]), fades[fitting])
+        out_of_block[block] = head.probability(encoder.transform(matrix[block]))
+    return _fit_beta(out_of_block, fades)
+
+
+def _fit_beta(p: np.ndarray, target: np.ndarray) -> tuple[float, float, float]:
     from sklearn.linear_model import LogisticRegression
 
-    order = np.argsort(np.array(hours, dtype="datetime64[s]"), kind="stable")
-    cut = int(len(order) * (1 - CALIBRATION_SHARE))
-    early, late = order[:cut], order[cut:]
-    if len(set(fades[early])) < 2 or len(set(fades[late])) < 2:
-        return _fit_head(design, fades), (1.0, 0.0)
-    head = _fit_head(design[early], fades[early])
-    calibrator = LogisticRegression(C=100.0).fit(_logit(head.probability(design[late]))[:, None], fades[late])
-    return head, (float(calibrator.coef_[0][0]), float(calibrator.intercept_[0]))
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    beta = LogisticRegression(C=100.0).fit(np.column_stack([np.log(p), -np.log(1 - p)]), target)
+    a, b = (float(v) for v in beta.coef_[0])
+    if a >= 0 and b >= 0:
+        return (a, b, float(beta.intercept_[0]))
+    platt = LogisticRegression(C=100.0).fit(_logit(p)[:, None], target)
+    a = float(platt.coef_[0][0])
+    return (a, a, float(platt.intercept_[0]))
+
+
+def _beta_map(p: np.ndarray, calibration: tuple[float, float, float]) -> np.ndarray:
+    a, b, c = calibration
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return 1 / (1 + np.exp(-(a * np.log(p) - b * np.log(1 - p) + c)))
+
+
+def _stored_calibration(data: dict) -> tuple[float, float, float]:
+    """The beta map of a model file; an older file's Platt pair (A, B) is the
+    beta map (A, A, B)."""
+    if "calibration" in data:
+        return tuple(float(v) for v in data["calibration"])
+    a, b = data.get("platt", (1.0, 0.0))
+    return (float(a), float(a), float(b))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

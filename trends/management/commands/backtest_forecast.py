@@ -15,7 +15,7 @@ from trends.forecasting.backtest import run_backtest
 from trends.forecasting.scoring import MIN_DECILE_FORECASTS, worst_calibration_gap
 
 METHODS = (
-    ("model", "model (logistic regression)"),
+    ("model", "model (logistic, calibrated)"),
     ("base_rate", "base rate"),
     ("persistence", "persistence"),
     ("decay", "decay rule"),
@@ -80,6 +80,13 @@ class Command(BaseCommand):
         out(
             f"model worst calibration gap in deciles with ≥{MIN_DECILE_FORECASTS} forecasts: "
             + (f"{gap * 100:.1f} points (goal: ≤5)" if gap is not None else "-")
+        )
+        multi = result.multi_article
+        gap = worst_calibration_gap(multi["model"]["calibration"])
+        out(
+            f"stories with ≥2 articles only ({multi['forecasts']} forecasts): model Brier "
+            f"{multi['model']['brier']:.4f} vs persistence {multi['persistence']['brier']:.4f}, "
+            "worst decile gap " + (f"{gap * 100:.1f} points" if gap is not None else "-")
         )
         out("")
         out("model calibration by decile (predicted, observed, n):")
