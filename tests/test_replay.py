@@ -51,3 +51,25 @@ def test_replay_with_real_workers_builds_stories_on_the_replayed_clock(monkeypat
     top = Story.objects.filter(merged_into__isnull=True).order_by("-velocity").first()
     assert "venezuela" in " ".join(top.articles.values_list("title", flat=True)).lower()
     assert all(a.published_at <= end for a in Article.objects.all())  # never a future time
+
+
+@pytest.mark.django_db
+def test_release_clock_returns_the_database_to_wall_clock_time():
+    from django.utils import timezone
+
+    from surge import clock
+
+    ReplayClock.objects.create(simulated_start=START, real_start=timezone.now(), speed=0)
+    clock.reset_cache()
+    assert clock.now() == START
+    call_command("replay", str(NEWSRIVER), release_clock=True)
+    clock.reset_cache()
+    assert not ReplayClock.objects.exists()
+    assert clock.now() > START + timedelta(days=300)
+
+
+def test_replay_refuses_a_missing_file():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("replay", "/nonexistent/stream.jsonl.gz")

@@ -106,7 +106,7 @@ def replay(
         hour_end = origin + timedelta(hours=hour)
         while next_item < len(items) and items[next_item].first_seen < hour_end:
             item = items[next_item]
-            story_id = clusterer.assign(vectors[next_item], item.first_seen)
+            story_id = clusterer.assign(vectors[next_item], item.first_seen, item.title)
             published = published_time(item)
             story = stories.get(story_id)
             if story is None:

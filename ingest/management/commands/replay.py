@@ -76,8 +76,10 @@ class ReplayTimeline:
         )
 
 
-# The replayed clock waits while more articles than this wait for a worker.
+# The replayed clock waits while more articles than this wait for a worker,
+# and gives up when the backlog has not moved for STALL_SECONDS.
 BACKLOG_PAUSE, BACKLOG_RESUME = 150, 30
+STALL_SECONDS = 300
 
 
 class Command(BaseCommand):
@@ -97,8 +99,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-workers", action="store_true", help="start no worker or beat (they run elsewhere)"
         )
+        parser.add_argument(
+            "--release-clock",
+            action="store_true",
+            help="only remove a finished replay's frozen clock, so this database follows real time again",
+        )
 
     def handle(self, *args, **options):
+        if options["release_clock"]:
+            ReplayClock.objects.all().delete()
+            self.stdout.write("Replay clock removed: Surge's clock is the wall clock again.")
+            return
         if options["speed"] <= 0 or options["days"] <= 0:
             raise CommandError("--speed and --days must be positive")
         try:
@@ -156,7 +167,9 @@ class Command(BaseCommand):
         for domain, name in names.items():
             source, _ = Source.objects.get_or_create(domain=domain, defaults={"name": name[:200]})
             url = f"http://127.0.0.1:{port}/feeds/{domain}.xml"
-            Feed.objects.filter(source=source, url__contains="/feeds/").exclude(url=url).delete()
+            # Feeds of an earlier replay on another port (never a real feed).
+            earlier = Feed.objects.filter(source=source, url__startswith="http://127.0.0.1:")
+            earlier.filter(url__endswith=f"/feeds/{domain}.xml").exclude(url=url).delete()
             Feed.objects.update_or_create(
                 url=url,
                 defaults={
@@ -185,9 +198,17 @@ class Command(BaseCommand):
 
     def _follow(self, start, end, timeline):
         total_hours = int((end - start).total_seconds() // 3600)
+        last_backlog, moved_at = None, time.monotonic()
         with tqdm(total=total_hours, unit="h", desc="replayed hours") as bar:
             while (now := timeline.now()) < end:
                 backlog = Article.objects.exclude(stage=Article.Stage.ASSIGNED).count()
+                if backlog != last_backlog or not timeline.paused:
+                    last_backlog, moved_at = backlog, time.monotonic()
+                elif time.monotonic() - moved_at > STALL_SECONDS:
+                    raise CommandError(
+                        f"the workers made no progress for {STALL_SECONDS} s ({backlog} articles waiting): "
+                        "are they running? (see --no-workers)"
+                    )
                 if backlog > BACKLOG_PAUSE:
                     timeline.pause()
                 elif backlog < BACKLOG_RESUME:
