@@ -10,7 +10,7 @@ group); it stays in the coverage but counts once for source diversity."""
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -24,6 +24,9 @@ SIMILARITY = 0.6  # exact Jaccard of shingles that makes a copy
 MIN_SHINGLES = 8  # shorter texts (a bare headline) say too little to call copies
 LEAD_CHARS = 1500  # title + the lead: wire copies differ in their tails (bylines, related links)
 WINDOW = timedelta(days=3)
+# Bands are kept a few days beyond the window: an article that arrives late
+# (published days before it is fetched) still meets its copies.
+BAND_RETENTION = WINDOW + timedelta(days=4)
 MAX_CANDIDATES = 50
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -104,3 +107,9 @@ def link_near_duplicate(article: Article) -> Article | None:
         [TextBand(key=key, published_at=article.published_at, article=article) for key in keys]
     )
     return original
+
+
+def prune_text_bands(now: datetime) -> int:
+    """Delete band keys too old for any lookup to read. Returns how many."""
+    deleted, _ = TextBand.objects.filter(published_at__lt=now - BAND_RETENTION).delete()
+    return deleted

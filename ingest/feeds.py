@@ -5,6 +5,7 @@ identity, link, title and time are, and never trusts the feed's HTML."""
 import hashlib
 import html
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,13 +40,19 @@ class ParsedFeed:
     warning: str = ""  # feedparser's "bozo" complaint when it still got items
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def plain_text(fragment: str) -> str:
     """Feed titles and summaries may carry HTML (even <script>): keep the
     text only. nh3 (ammonia) strips every tag; unescape once for entities."""
     if not fragment:
         return ""
     cleaned = nh3.clean(fragment, tags=set(), clean_content_tags={"script", "style"})
-    return " ".join(html.unescape(cleaned).split())
+    # C0 controls (raw or as entities) are invalid in XML: Django's RSS/Atom
+    # writer would fail on them later.
+    text = _CONTROL_CHARS.sub("", html.unescape(cleaned))
+    return " ".join(text.split())
 
 
 def parse_feed(body: bytes, *, base_url: str, content_type: str = "") -> ParsedFeed:

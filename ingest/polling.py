@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from ingest import hostlimits, http
@@ -195,7 +195,7 @@ def _defer(feed, now, seconds) -> PollResult:
     """The host is busy with other feeds of ours: try this one a bit later,
     without counting an error."""
     feed.next_poll_at = now + timedelta(seconds=max(seconds, 5))
-    feed.claimed_until, feed.claim_token = None, ""
+    feed.claimed_until = None  # the claim token is cleared by the save, which needs it
     _save_if_still_claimed(feed)
     return PollResult("deferred")
 
@@ -240,19 +240,45 @@ def _schedule(feed, now, seconds, *, jitter_below=True):
     feed.claimed_until = None
 
 
+# The Feed columns a poll owns. Everything else (url, paused, source, title,
+# category_hint) belongs to editors, whose concurrent edits a poll must not revert.
+POLL_FIELDS = (
+    "etag",
+    "last_modified",
+    "next_poll_at",
+    "interval_seconds",
+    "claimed_until",
+    "last_polled_at",
+    "last_success_at",
+    "error_count",
+    "last_error",
+    "last_error_at",
+    "items_seen",
+    "items_per_day",
+    "redirect_candidate",
+    "redirect_count",
+)
+
+
 def _save_if_still_claimed(feed) -> bool:
     """Write the poll's outcome only while the claim it ran under is still
     ours: a worker that outlived its lease must not overwrite the state of
-    the worker that took the feed over."""
+    the worker that took the feed over. Only the fields polling owns are
+    written; the title only fills an empty one, the url only moves for an
+    adopted redirect."""
     token = feed.claim_token
     feed.claim_token = ""
-    fields = {f.attname: getattr(feed, f.attname) for f in Feed._meta.concrete_fields if not f.primary_key}
-    fields.pop("created_at", None)
+    fields = {name: getattr(feed, name) for name in POLL_FIELDS}
+    fields["claim_token"] = ""
+    if feed.title:
+        fields["title"] = Case(When(title="", then=Value(feed.title)), default=F("title"))
+    if getattr(feed, "adopted_redirect", False):
+        fields["url"] = feed.url
     try:
         with transaction.atomic():
             won = Feed.objects.filter(pk=feed.pk, claim_token=token).update(**fields)
     except IntegrityError:  # an adopted redirect target that another feed took meanwhile
-        fields["url"] = Feed.objects.filter(pk=feed.pk).values_list("url", flat=True).first()
+        fields.pop("url")
         won = Feed.objects.filter(pk=feed.pk, claim_token=token).update(**fields)
     if not won:
         log.warning("feed %s: claim lost before the poll finished; its outcome is dropped", feed.url)
@@ -284,4 +310,5 @@ def _adopt_permanent_redirect(feed, response):
     if feed.redirect_count >= 2 and not Feed.objects.filter(url=target).exists():
         log.info("feed %s moved permanently to %s", feed.url, target)
         feed.url = target
+        feed.adopted_redirect = True  # tells the save to write the new url
         feed.redirect_candidate, feed.redirect_count = "", 0

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.dedup import MIN_SHINGLES, band_keys, jaccard, link_near_duplicate, shingles
+from ingest.dedup import MIN_SHINGLES, band_keys, jaccard, link_near_duplicate, prune_text_bands, shingles
 from ingest.models import Article, Feed, Source, TextBand
 from tests.realdata import DATA
 
@@ -118,3 +118,18 @@ def test_bare_headline_is_too_short_to_call_a_copy():
     b = dedup(store(2, "Storm hits coast", "", domain="b.example", fetched=NOW + timedelta(hours=1)))
     assert len(shingles("Storm hits coast")) < MIN_SHINGLES
     assert a.fingerprint == b.fingerprint == "" and b.duplicate_of_id is None
+
+
+@pytest.mark.django_db
+def test_text_bands_older_than_the_lookup_window_are_pruned():
+    [row] = real_articles(1)
+    old = store(1, row["title"], row["text"], domain="a.example", published=NOW - timedelta(days=30))
+    recent = store(2, row["title"], row["text"], domain="b.example", published=NOW - timedelta(days=2))
+    for article in (old, recent):
+        link_near_duplicate(article)
+    assert TextBand.objects.filter(article=old).count() == 16
+
+    prune_text_bands(NOW)
+
+    assert not TextBand.objects.filter(article=old).exists()
+    assert TextBand.objects.filter(article=recent).count() == 16

@@ -3,6 +3,7 @@
 to the expected number of items and stores the expected number of articles,
 and the fragments that are not feeds are recorded as feed errors."""
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -194,3 +195,25 @@ def test_windows_1251_feed_titles_are_decoded(fakeweb, crawler):
     titles = " ".join(Article.objects.values_list("title", flat=True))
     assert any("\u0400" <= ch <= "\u04ff" for ch in titles)  # Cyrillic, not mojibake
     assert "\ufffd" not in titles
+
+
+def test_control_characters_are_stripped_from_json_feed_titles_and_summaries():
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "Wire\u0002 desk",
+            "items": [
+                {
+                    "id": "1",
+                    "url": "https://n.example/1",
+                    "title": "Council\u0001 votes\u001f on bridge\u007f budget",
+                    "summary": "The vote\u0000 was\u000b close.",
+                }
+            ],
+        }
+    ).encode()
+    parsed = parse_feed(body, base_url="https://n.example/feed.json", content_type="application/feed+json")
+    [item] = parsed.items
+    assert item.title == "Council votes on bridge budget"
+    assert item.summary == "The vote was close."
+    assert parsed.title == "Wire desk"

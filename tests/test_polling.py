@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from ingest import hostlimits
+from ingest import hostlimits, http
 from ingest.extraction import detect_language, extract_article
 from ingest.models import Article, Feed
 from ingest.polling import adaptive_interval, claim_due_feeds, error_backoff_seconds, poll_feed
@@ -187,12 +187,32 @@ def test_busy_host_defers_the_feed_without_an_error(fakeweb, crawler, settings, 
     settings.HOST_MAX_CONCURRENT = 1
     fakeweb.route("/feed", body=rss(THREE), headers=RSS)
     feed = crawler(fakeweb.url("/feed"))
+    [(_, token)] = claim_due_feeds(NOW, limit=5)
     assert hostlimits.try_acquire("127.0.0.1")  # another worker is on this host
-    assert poll_feed(feed, NOW).status == "deferred"
+    assert poll_feed(reload(feed), NOW).status == "deferred"
     feed = reload(feed)
-    assert feed.error_count == 0 and feed.claim_token == ""
+    assert feed.error_count == 0 and feed.claim_token == "" and feed.claimed_until is None
     assert NOW < feed.next_poll_at <= NOW + timedelta(minutes=1)
     assert fakeweb.requests == []
+
+
+@pytest.mark.django_db
+def test_editor_pausing_a_feed_during_its_poll_keeps_it_paused(fakeweb, crawler, monkeypatch):
+    fakeweb.route("/feed", body=rss(THREE), headers=RSS)
+    feed = crawler(fakeweb.url("/feed"))
+    real_fetch = http.fetch
+
+    def fetch_while_an_editor_pauses(url, **kwargs):
+        Feed.objects.filter(pk=feed.pk).update(paused=True, category_hint="sport")
+        return real_fetch(url, **kwargs)
+
+    monkeypatch.setattr(http, "fetch", fetch_while_an_editor_pauses)
+    claim_due_feeds(NOW, limit=5)
+    assert poll_feed(reload(feed), NOW).status == "ok"
+    feed = reload(feed)
+    assert feed.paused and feed.category_hint == "sport"
+    assert feed.last_success_at == NOW and feed.claim_token == ""
+    assert Article.objects.count() == 3
 
 
 # --- article pages --------------------------------------------------------------

@@ -5,6 +5,8 @@ in real time), so two workers never process the same article, and an article
 whose worker died is claimed again when the lease runs out. Every step is
 idempotent, so a batch processed twice changes nothing."""
 
+import logging
+import re
 import uuid
 from datetime import datetime, timedelta
 
@@ -20,6 +22,13 @@ from trends.refresh import refresh_stories
 
 CLAIM_LEASE = timedelta(minutes=10)
 BATCH_SIZE = 32  # one embedding batch
+# An article whose processing raised is retried this many times in all, a
+# lease apart, then marked FAILED.
+MAX_ATTEMPTS = 3
+RETRY_DELAY = CLAIM_LEASE
+_ATTEMPTS = re.compile(r"processing failed \(attempt (\d+)\)")
+
+log = logging.getLogger(__name__)
 
 
 def claim_pending_articles(limit: int = BATCH_SIZE) -> str | None:
@@ -38,15 +47,63 @@ def claim_pending_articles(limit: int = BATCH_SIZE) -> str | None:
 
 def process_claimed(token: str, now: datetime) -> list[int]:
     """Extract, embed and assign the articles claimed with `token`. Returns
-    the ids of the stories that changed."""
+    the ids of the stories that changed. An article that raises is recorded
+    and retried after a delay (FAILED after MAX_ATTEMPTS) while the rest of
+    the batch goes on; the claims are released whatever happens."""
     articles = list(Article.objects.filter(claim_token=token, story__isnull=True).order_by("pk"))
-    for article in articles:
-        if article.stage == Article.Stage.NEW:
-            extract_article(article)
-    touched = embed_and_assign([a.pk for a in articles], now)
-    refresh_stories(touched, now)
-    Article.objects.filter(claim_token=token).update(claimed_until=None, claim_token="")
+    failed: set[int] = set()
+    touched: list[int] = []
+    try:
+        for article in articles:
+            if article.stage == Article.Stage.NEW:
+                try:
+                    extract_article(article)
+                except Exception as exc:
+                    log.exception("article %s: extraction failed", article.pk)
+                    _record_failure(article.pk, "extraction", exc)
+                    failed.add(article.pk)
+        extracted = [a.pk for a in articles if a.pk not in failed]
+        try:
+            touched = embed_and_assign(extracted, now)
+        except Exception:
+            log.exception("embedding/assignment of a batch failed; retrying one article at a time")
+            touched = _embed_and_assign_one_by_one(extracted, now, failed)
+        refresh_stories(touched, now)
+    finally:
+        # Failed articles wait out a lease before they are claimed again, so
+        # a sweep does not spin on them.
+        real_now = timezone.now()
+        Article.objects.filter(claim_token=token, pk__in=failed).update(
+            claimed_until=real_now + RETRY_DELAY, claim_token=""
+        )
+        Article.objects.filter(claim_token=token).update(claimed_until=None, claim_token="")
     return touched
+
+
+def _embed_and_assign_one_by_one(article_ids: list[int], now: datetime, failed: set[int]) -> list[int]:
+    touched: set[int] = set()
+    for pk in article_ids:
+        try:
+            touched.update(embed_and_assign([pk], now))
+        except Exception as exc:
+            log.exception("article %s: embedding/assignment failed", pk)
+            _record_failure(pk, "embedding/assignment", exc)
+            failed.add(pk)
+    return sorted(touched)
+
+
+def _record_failure(article_pk: int, step: str, exc: Exception) -> None:
+    """Count the attempt in extraction_note (no extra column for a rare
+    event); after MAX_ATTEMPTS the article is FAILED and no longer claimed."""
+    previous = Article.objects.filter(pk=article_pk).values_list("extraction_note", flat=True).first() or ""
+    match = _ATTEMPTS.match(previous)
+    attempt = int(match.group(1)) + 1 if match else 1
+    fields = {
+        "extraction_note": f"processing failed (attempt {attempt}): {step}: {type(exc).__name__}: {exc}"[:200]
+    }
+    if attempt >= MAX_ATTEMPTS:
+        fields["stage"] = Article.Stage.FAILED
+    Article.objects.filter(pk=article_pk).update(**fields)
 
 
 def process_pending(now: datetime, *, max_batches: int = 50) -> int:

@@ -3,6 +3,7 @@ trends.hourly, which the tests call directly."""
 
 from celery import shared_task
 
+from ingest.dedup import prune_text_bands
 from surge import clock
 from trends import pipeline
 from trends.hourly import hours_to_snapshot, run_hourly_pass
@@ -26,3 +27,4 @@ def update_hourly_snapshots():
         merge_converged_stories(now)
     for hour_end in hours:
         run_hourly_pass(hour_end)
+    prune_text_bands(now)
