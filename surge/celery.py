@@ -2,7 +2,10 @@ import os
 
 from celery import Celery
 
+from surge import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "surge.settings")
+broker.install()  # atomic writes for the embedded file-system broker
 
 app = Celery("surge")
 app.config_from_object("django.conf:settings", namespace="CELERY")
