@@ -22,7 +22,12 @@ def test_messages_appear_in_the_queue_folder_only_when_complete(tmp_path, monkey
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", watching_replace)
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder), "store_processed": False}
+    options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "control_folder": str(tmp_path / "control"),
+        "store_processed": False,
+    }
     with Connection("filesystem://", transport_options=options) as connection:
         assert type(connection.transport).__module__ == "surge.broker"
         queue = connection.SimpleQueue("jobs")
@@ -39,7 +44,11 @@ def test_a_message_is_valid_json_on_disk(tmp_path):
     install()
     folder = tmp_path / "in"
     folder.mkdir()
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "control_folder": str(tmp_path / "control"),
+    }
     with Connection("filesystem://", transport_options=options) as connection:
         connection.SimpleQueue("jobs").put({"hello": "world"})
     (message,) = list(folder.iterdir())

@@ -24,33 +24,33 @@ def at_angle(degrees):
 
 def test_near_identical_articles_join_one_story_and_unrelated_one_starts_another():
     clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.8))
-    first = clusterer.assign(at_angle(0), T0)
-    assert clusterer.assign(at_angle(5), T0) == first
-    assert clusterer.assign(unit(0, 0, 1), T0) != first
+    first = clusterer.assign(at_angle(0), T0, "")
+    assert clusterer.assign(at_angle(5), T0, "") == first
+    assert clusterer.assign(unit(0, 0, 1), T0, "") != first
 
 
 def test_story_quiet_for_live_hours_closes_and_a_later_article_starts_a_follow_up():
     clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.8, live_hours=36))
-    first = clusterer.assign(at_angle(0), T0)
-    assert clusterer.assign(at_angle(1), T0 + timedelta(hours=35)) == first
+    first = clusterer.assign(at_angle(0), T0, "")
+    assert clusterer.assign(at_angle(1), T0 + timedelta(hours=35), "") == first
     # 35h + 37h: quiet for 37h, longer than the live window.
-    assert clusterer.assign(at_angle(2), T0 + timedelta(hours=72)) != first
+    assert clusterer.assign(at_angle(2), T0 + timedelta(hours=72), "") != first
 
 
 def test_merge_pass_joins_two_stories_whose_centroids_converged():
     clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.95, merge_threshold=0.85))
-    a = clusterer.assign(at_angle(0), T0)
-    b = clusterer.assign(at_angle(25), T0)  # cos 0.91: below the join threshold
+    a = clusterer.assign(at_angle(0), T0, "")
+    b = clusterer.assign(at_angle(25), T0, "")  # cos 0.91: below the join threshold
     assert a != b
     assert clusterer.merge_converged() == [(b, a)]
     assert clusterer.final_story(b) == clusterer.final_story(a) == a
-    assert clusterer.assign(at_angle(20), T0) == a  # the merged centroid now takes it
+    assert clusterer.assign(at_angle(20), T0, "") == a  # the merged centroid now takes it
 
 
 def test_merge_pass_leaves_distinct_stories_apart():
     clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.95, merge_threshold=0.85))
-    clusterer.assign(at_angle(0), T0)
-    clusterer.assign(at_angle(60), T0)
+    clusterer.assign(at_angle(0), T0, "")
+    clusterer.assign(at_angle(60), T0, "")
     assert clusterer.merge_converged() == []
 
 
@@ -60,8 +60,8 @@ def test_drift_cap_ends_a_slowly_rotating_chain_sooner():
     chain = [at_angle(6 * step) for step in range(16)]
     free = OnlineClusterer(DIM, ClusterParams(threshold=0.9, merge_threshold=1.1))
     capped = OnlineClusterer(DIM, ClusterParams(threshold=0.9, merge_threshold=1.1, drift_floor=0.99))
-    free_ids = [free.assign(v, T0) for v in chain]
-    capped_ids = [capped.assign(v, T0) for v in chain]
+    free_ids = [free.assign(v, T0, "") for v in chain]
+    capped_ids = [capped.assign(v, T0, "") for v in chain]
     assert capped_ids.count(capped_ids[0]) < free_ids.count(free_ids[0])
 
 
@@ -77,7 +77,7 @@ def test_evaluation_replay_runs_the_workers_clusterer_with_the_merge_pass():
 
 
 @pytest.mark.django_db
-def test_db_merge_joins_converged_live_stories_but_never_absorbs_an_editor_locked_article():
+def test_db_merge_joins_converged_live_stories_but_leaves_a_story_with_an_editor_placed_article():
     from ingest.models import Article, Source
     from trends.embedding import to_bytes
     from trends.merging import merge_converged_stories
@@ -111,16 +111,19 @@ def test_db_merge_joins_converged_live_stories_but_never_absorbs_an_editor_locke
     nearby[1] = 0.1
     locked = story_with_article(vector, True, 1)
     free = story_with_article(nearby, False, 2)
+    twin = story_with_article(nearby, False, 4)
     apart = np.zeros(384, dtype=np.float32)
     apart[5] = 1
     other = story_with_article(apart, False, 3)
 
-    assert merge_converged_stories(T0, threshold=0.9) == [(free.pk, locked.pk)]
+    # The story holding an editor's placement takes part in no automatic merge.
+    assert merge_converged_stories(T0, threshold=0.9) == [(twin.pk, free.pk)]
+    twin.refresh_from_db()
     free.refresh_from_db()
-    locked.refresh_from_db()
-    assert free.merged_into_id == locked.pk and not free.is_open
-    assert locked.article_count == 2
-    assert Article.objects.filter(story=locked).count() == 2
+    assert twin.merged_into_id == free.pk and not twin.is_open
+    assert free.article_count == 2
+    assert Article.objects.filter(story=free).count() == 2
+    assert Story.objects.get(pk=locked.pk).merged_into_id is None
     assert Story.objects.get(pk=other.pk).merged_into_id is None
 
 
@@ -283,3 +286,39 @@ def test_worker_starting_cold_loads_live_stories_title_terms_from_their_articles
     borderline.title = "MH370 search: Malaysia Airlines families wait"
     borderline.save()
     assert StoryAssigner().assign([borderline], T0) == [story]
+
+
+def test_online_clusterer_assign_needs_a_title():
+    clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.8))
+    with pytest.raises(TypeError):
+        clusterer.assign(at_angle(0), T0)
+
+
+@pytest.mark.django_db
+def test_worker_chooses_again_when_its_story_was_merged_before_it_locked_it(monkeypatch):
+    """An editor merges the story a worker chose between its choice and its
+    row lock: the article must not land in the merged (closed) story."""
+    from ingest.models import Article, Source
+    from trends import assignment
+    from trends.assignment import StoryAssigner
+    from trends.models import Story
+
+    source = Source.objects.create(name="S", domain="s.example")
+    worker = StoryAssigner()
+    [chosen] = worker.assign([_waiting_article(source, 1, _wide(1, 0))], T0)
+    [target] = worker.assign([_waiting_article(source, 2, _wide(0, 1))], T0)
+    real_choose = assignment.choose_story
+
+    def choose_then_merge(*args):
+        story_id, score = real_choose(*args)
+        if story_id == chosen and not Story.objects.get(pk=chosen).merged_into_id:
+            # updated_at unchanged, as if the merge committed after the worker's sync.
+            Story.objects.filter(pk=chosen).update(merged_into=target, is_open=False)
+        return story_id, score
+
+    monkeypatch.setattr(assignment, "choose_story", choose_then_merge)
+    late = _waiting_article(source, 3, _wide(1, 0.05))
+    worker.assign([late], T0)
+
+    assert Article.objects.get(pk=late.pk).story_id not in (None, chosen)
+    assert Story.objects.get(pk=chosen).article_count == 1

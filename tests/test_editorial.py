@@ -659,3 +659,152 @@ def test_pausing_a_feed_in_its_admin_form_is_recorded(editor_client):
     feed.refresh_from_db()
     assert feed.paused and feed.title == "New title"
     assert EditorialAction.objects.get().action == "pause_feed"
+
+
+# --- Review fixes: locks, one merge, ids, admin validation ----------------------------------
+
+
+def test_editorial_merge_and_move_out_take_the_assignment_lock(db, editor, monkeypatch):
+    taken = []
+    monkeypatch.setattr(editorial, "take_assignment_lock", lambda: taken.append(True))
+    editorial.merge(plain_story("a"), plain_story("b"), editor)
+    assert len(taken) == 1
+    _story, articles = story_with_articles(2)
+    editorial.move_articles_out(articles[:1], editor, DAY)
+    assert len(taken) == 2
+
+
+def test_non_ascii_digit_story_number_is_refused_with_a_message(editor_client):
+    story = plain_story("Target")
+    response = editor_client.post(reverse("editor:merge", args=[story.pk]), {"other": "²"})
+    assert response.status_code == 302
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["Give the other story's number or its trend page address."]
+
+
+def _admin_form(**fields) -> dict:
+    form = {"headline": "", "dek": "", "category": "general", **fields}
+    for inline in ["story_topics", "editorial_actions"]:  # the read-only inlines' management forms
+        form.update({f"{inline}-TOTAL_FORMS": "0", f"{inline}-INITIAL_FORMS": "0"})
+    return form
+
+
+def test_admin_shows_a_too_long_headline_on_the_form_and_changes_nothing(editor_client):
+    story = plain_story("Old", category="general")
+    url = reverse("admin:trends_story_change", args=[story.pk])
+    response = editor_client.post(url, _admin_form(headline="x" * 301, category="politics", is_pinned="on"))
+    assert response.status_code == 200
+    assert "A headline is at most 300 characters." in response.text
+    story.refresh_from_db()
+    assert (story.headline, story.category, story.is_pinned) == ("Old", "general", False)
+    assert not EditorialAction.objects.exists()
+
+
+def test_admin_save_is_all_or_nothing(editor_client, monkeypatch):
+    story = plain_story("Old", category="general")
+
+    def refuse(*args):
+        raise editorial.EditorialError("refused")
+
+    monkeypatch.setattr(editorial, "pin", refuse)
+    url = reverse("admin:trends_story_change", args=[story.pk])
+    with pytest.raises(editorial.EditorialError):
+        editor_client.post(url, _admin_form(headline="New", category="politics", is_pinned="on"))
+    story.refresh_from_db()
+    assert (story.headline, story.category) == ("Old", "general")
+    assert not EditorialAction.objects.exists()
+
+
+def test_admin_merge_action_rolls_back_and_messages_when_one_merge_is_refused(editor_client):
+    big = plain_story("Big", article_count=5)
+    middle = plain_story("Middle", article_count=3)
+    gone = plain_story("Gone", article_count=1)
+    editorial.merge(gone, plain_story("Elsewhere"), None)
+    response = editor_client.post(
+        reverse("admin:trends_story_changelist"),
+        {"action": "merge_stories", "_selected_action": [big.pk, middle.pk, gone.pk]},
+    )
+    assert response.status_code == 302
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("already merged" in m for m in messages)
+    assert Story.objects.get(pk=middle.pk).merged_into_id is None
+
+
+def converged_pair(**flags) -> tuple[Story, Story]:
+    """Two stories about one event (centroids almost equal), each with
+    articles from its own outlets; `flags` are set on the smaller one."""
+    rng = np.random.default_rng(5)
+    base = rng.standard_normal(DIMENSIONS).astype(np.float32)
+    stories = []
+    for index, size in enumerate([3, 2]):
+        vectors = [base + rng.standard_normal(DIMENSIONS).astype(np.float32) * 0.01 for _ in range(size)]
+        vectors = [v / np.linalg.norm(v) for v in vectors]
+        story = plain_story(
+            f"Story {index}",
+            centroid_sum=to_bytes(np.sum(vectors, axis=0)),
+            article_count=size,
+            source_count=size,
+            **(flags if index == 1 else {}),
+        )
+        for n, vector in enumerate(vectors):
+            source = Source.objects.create(name=f"Outlet {index}-{n}", domain=f"o{index}{n}.example")
+            Article.objects.create(
+                source=source,
+                url=f"https://o{index}{n}.example/a",
+                canonical_url=f"https://o{index}{n}.example/a",
+                title=f"Article {index}-{n}",
+                published_at=DAY,
+                fetched_at=DAY,
+                story=story,
+                stage=Article.Stage.ASSIGNED,
+                embedding=to_bytes(vector),
+            )
+        stories.append(story)
+    return stories[0], stories[1]
+
+
+def test_automatic_merge_moves_articles_sources_and_topics_and_is_logged(db):
+    from trends.merging import merge_converged_stories
+
+    kept, absorbed = converged_pair()
+    topic = Topic.objects.create(name="Caracas", slug="caracas", kind="place")
+    StoryTopic.objects.create(story=absorbed, topic=topic, weight=2)
+    earlier = plain_story("merged into the absorbed one earlier")
+    editorial.merge(earlier, absorbed, None)
+
+    assert merge_converged_stories(threshold=0.9) == [(absorbed.pk, kept.pk)]
+
+    kept.refresh_from_db()
+    assert (kept.article_count, kept.source_count) == (5, 5)
+    assert StoryTopic.objects.get(topic=topic).story_id == kept.pk
+    assert Story.objects.get(pk=earlier.pk).merged_into_id == kept.pk
+    logged = EditorialAction.objects.filter(action="auto-merge")
+    assert {(a.story_id, a.user_id) for a in logged} == {(kept.pk, None), (absorbed.pk, None)}
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"is_hidden": True},
+        {"is_pinned": True},
+        {"headline_locked": True},
+        {"category_locked": True},
+        {"brief_approved": True},
+    ],
+)
+def test_automatic_merge_leaves_a_story_an_editor_flagged_alone(db, flags):
+    from trends.merging import merge_converged_stories
+
+    kept, flagged = converged_pair(**flags)
+    assert merge_converged_stories(threshold=0.9) == []
+    assert Story.objects.get(pk=flagged.pk).merged_into_id is None
+    assert Story.objects.get(pk=kept.pk).merged_into_id is None
+
+
+def test_automatic_merge_leaves_a_story_holding_an_article_an_editor_placed_alone(db):
+    from trends.merging import merge_converged_stories
+
+    kept, placed = converged_pair()
+    Article.objects.filter(story=placed).update(story_locked=True)
+    assert merge_converged_stories(threshold=0.9) == []
+    assert Story.objects.get(pk=placed.pk).merged_into_id is None

@@ -464,3 +464,20 @@ def test_trend_page_queries_do_not_grow_with_articles(client, site_data, django_
     clock.reset_cache()
     with django_assert_max_num_queries(few):
         assert client.get(url).status_code == 200
+
+
+def test_search_never_matches_the_briefs_json_keys(client, site_data):
+    for key in ["citations", "supported_share", "by_editor"]:
+        html = client.get(reverse("trends:search"), {"q": key}).text
+        assert 'id="trend-' not in html, key
+
+
+def test_search_finds_a_non_ascii_word_of_a_brief_sentence_in_any_case(client, site_data):
+    from trends import editorial
+
+    story = Story.objects.get(pk=site_data["venezuela"].pk)
+    texts = [s["text"] for s in story.brief["sentences"]]
+    editorial.edit_brief(story, None, [*texts, "Exiles marched through Zürich on Saturday."], NOW)
+    for query in ["zürich", "ZÜRICH"]:
+        html = client.get(reverse("trends:search"), {"q": query}).text
+        assert f'id="trend-{story.pk}"' in html, query

@@ -41,4 +41,3 @@ def test_worker_process_turns_a_served_feed_into_a_story(fakeweb):
     assert Story.objects.get().article_count == 4
     assert all(len(text) > 300 for text in Article.objects.values_list("text", flat=True))
     assert Feed.objects.get().last_success_at is not None
-

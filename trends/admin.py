@@ -2,7 +2,9 @@
 story goes through trends.editorial, so it is recorded and survives the
 automation; the admin never writes a story's fields directly."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -57,8 +59,33 @@ class StoryTopicInline(admin.TabularInline):
 EDITABLE_FIELDS = ["headline", "dek", "category", "is_pinned", "is_hidden", "brief_approved"]
 
 
+class StoryForm(forms.ModelForm):
+    """Refuses what trends.editorial would refuse, so the editor sees the
+    reason on the form instead of an error page."""
+
+    class Meta:
+        model = Story
+        fields = EDITABLE_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        checks = [
+            ("headline", editorial.clean_headline),
+            ("dek", editorial.clean_dek),
+            ("category", editorial.clean_category),
+        ]
+        for name, check in checks:
+            if name in cleaned:
+                try:
+                    cleaned[name] = check(cleaned[name])
+                except editorial.EditorialError as exc:
+                    self.add_error(name, str(exc))
+        return cleaned
+
+
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
+    form = StoryForm
     list_display = [
         "headline",
         "category",
@@ -163,7 +190,12 @@ class StoryAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">view</a>', reverse("trends:story", args=[story.pk]))
 
     def save_model(self, request, obj, form, change):
-        """Turn the form's changes into editorial operations (recorded, locked)."""
+        """Turn the form's changes into editorial operations (recorded,
+        locked), all or none: StoryForm.clean refused what they would refuse."""
+        with transaction.atomic():
+            self._apply_changes(request, obj, form)
+
+    def _apply_changes(self, request, obj, form):
         story = Story.objects.get(pk=obj.pk)
         changed = set(form.changed_data)
         user = request.user
@@ -218,8 +250,9 @@ class StoryAdmin(admin.ModelAdmin):
             return
         target = stories[0]
         try:
-            for source in stories[1:]:
-                target = editorial.merge(source, target, request.user)
+            with transaction.atomic():  # every merge or none
+                for source in stories[1:]:
+                    target = editorial.merge(source, target, request.user)
         except editorial.EditorialError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return

@@ -71,8 +71,17 @@ class StoryAssigner:
     def _assign_one(self, article: Article, vector: np.ndarray) -> int:
         params = ClusterParams.from_settings()
         terms = title_terms(article.title)
-        story_id, _score = choose_story(self.index, vector, params, terms, self.terms)
         when = article.published_at
+        while True:
+            story_id, _score = choose_story(self.index, vector, params, terms, self.terms)
+            if story_id is None:
+                break
+            story = Story.objects.select_for_update().get(pk=story_id)
+            if story.is_open and story.merged_into_id is None:
+                break
+            # Closed or merged since this worker last looked (defence in depth:
+            # editors and the merge pass take the assignment lock too).
+            self._forget(story_id)
         if story_id is None:
             story = Story.objects.create(
                 headline=article.title,
@@ -86,7 +95,6 @@ class StoryAssigner:
             )
             centroid_sum = vector
         else:
-            story = Story.objects.select_for_update().get(pk=story_id)
             centroid_sum = from_bytes(story.centroid_sum) + vector
             story.centroid_sum = to_bytes(centroid_sum)
             story.article_count += 1

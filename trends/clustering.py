@@ -266,7 +266,7 @@ class OnlineClusterer:
         # (last seen, story) in time order; entries for stories seen since are skipped.
         self._expiry: list[tuple[datetime, int]] = []
 
-    def assign(self, vector: np.ndarray, at: datetime, title: str = "") -> int:
+    def assign(self, vector: np.ndarray, at: datetime, title: str) -> int:
         self.close_stale(at)
         terms = title_terms(title)
         story_id, _ = choose_story(self.index, vector, self.params, terms, self.terms)

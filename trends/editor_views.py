@@ -138,7 +138,8 @@ def release(request, story):
 
 def _story_id(value: str) -> int | None:
     value = value.strip()
-    if value.isdigit():
+    # isascii: str.isdigit is also true for digits int() refuses, such as "²".
+    if value.isascii() and value.isdigit():
         return int(value)
     match = _STORY_ID_IN_URL.search(value)
     return int(match.group(1)) if match else None

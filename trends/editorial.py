@@ -22,6 +22,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from ingest.models import Article, Feed
+from trends.assignment import take_assignment_lock
 from trends.embedding import DIMENSIONS, from_bytes, to_bytes
 from trends.models import CATEGORIES, EditorialAction, Story, StoryTopic
 
@@ -57,15 +58,9 @@ def _locked(story_id: int) -> Story:
 def retitle(story: Story, user, headline: str, dek: str | None = None) -> Story:
     """Set the headline (and, when given, the dek) and lock them against the
     hourly refresh."""
-    headline = " ".join((headline or "").split())
-    if not headline:
-        raise EditorialError("A headline cannot be empty.")
-    if len(headline) > MAX_HEADLINE_CHARS:
-        raise EditorialError(f"A headline is at most {MAX_HEADLINE_CHARS} characters.")
+    headline = clean_headline(headline)
     if dek is not None:
-        dek = " ".join(dek.split())
-        if len(dek) > MAX_DEK_CHARS:
-            raise EditorialError(f"A dek is at most {MAX_DEK_CHARS} characters.")
+        dek = clean_dek(dek)
     with transaction.atomic():
         story = _locked(story.pk)
         detail = {"old_headline": story.headline, "new_headline": headline}
@@ -79,9 +74,32 @@ def retitle(story: Story, user, headline: str, dek: str | None = None) -> Story:
     return story
 
 
-def recategorise(story: Story, user, category: str) -> Story:
+def clean_headline(headline: str) -> str:
+    """The headline as it will be stored, or EditorialError (forms call this
+    to show the error before anything is saved)."""
+    headline = " ".join((headline or "").split())
+    if not headline:
+        raise EditorialError("A headline cannot be empty.")
+    if len(headline) > MAX_HEADLINE_CHARS:
+        raise EditorialError(f"A headline is at most {MAX_HEADLINE_CHARS} characters.")
+    return headline
+
+
+def clean_dek(dek: str) -> str:
+    dek = " ".join((dek or "").split())
+    if len(dek) > MAX_DEK_CHARS:
+        raise EditorialError(f"A dek is at most {MAX_DEK_CHARS} characters.")
+    return dek
+
+
+def clean_category(category: str) -> str:
     if category not in CATEGORY_CODES:
         raise EditorialError(f"Unknown category {category!r}.")
+    return category
+
+
+def recategorise(story: Story, user, category: str) -> Story:
+    clean_category(category)
     with transaction.atomic():
         story = _locked(story.pk)
         old = story.category
@@ -194,51 +212,69 @@ def _set_flag(story: Story, user, field: str, value: bool, action: str) -> Story
 
 
 def merge(source: Story, target: Story, user) -> Story:
-    """Fold `source` into `target`: its articles, centroid sum, counts and
-    topics move to the target; the source stays as a closed record pointing
-    at the target (its page can redirect there).
+    """An editor folds `source` into `target` (see merge_into).
 
     Returns the target. The caller refreshes the target's words (see
     trends.refresh.refresh_stories) when it wants them re-derived now."""
     if source.pk == target.pk:
         raise EditorialError("A story cannot be merged into itself.")
     with transaction.atomic():
-        # Lock in id order so two opposite merges cannot deadlock.
-        first, second = sorted([source.pk, target.pk])
-        locked = {first: _locked(first), second: _locked(second)}
-        source, target = locked[source.pk], locked[target.pk]
-        if source.merged_into_id is not None:
-            raise EditorialError(f"Story {source.pk} was already merged into story {source.merged_into_id}.")
-        if target.merged_into_id is not None:
-            raise EditorialError(f"Story {target.pk} was already merged into story {target.merged_into_id}.")
+        # No worker may choose either story while they are half merged.
+        take_assignment_lock()
+        return merge_into(source, target, user=user)
 
-        moved = Article.objects.filter(story=source).update(story=target)
-        target.centroid_sum = to_bytes(_vector(target.centroid_sum) + _vector(source.centroid_sum))
-        target.first_seen_at = min(target.first_seen_at, source.first_seen_at)
-        target.last_seen_at = max(target.last_seen_at, source.last_seen_at)
-        _recount(target)
-        target.save()  # save() bumps updated_at: workers re-read the centroid
 
-        _merge_topics(source, target)
-        # Stories merged into the source earlier now point at the final target.
-        Story.objects.filter(merged_into=source).update(merged_into=target, updated_at=timezone.now())
+def merge_into(absorbed: Story, kept: Story, *, user=None, automatic: bool = False) -> Story:
+    """The one merge, for editors and for the hourly pass (trends.merging):
+    the absorbed story's articles, centroid sum, counts and topics move to the
+    kept story; stories merged into the absorbed one earlier now point at the
+    kept one; the absorbed story stays as a closed record pointing at the kept
+    one (its page can redirect there). Recorded as "merge"/"merged_into" for
+    an editor, "auto-merge" (user None) for the hourly pass.
 
-        source.merged_into = target
-        source.is_open = False
-        source.is_pinned = False
-        _recount(source)
-        source.save()  # updated_at moves: workers drop it from their live index
+    The caller holds a transaction and the assignment lock. Returns the kept
+    story."""
+    if absorbed.pk == kept.pk:
+        raise EditorialError("A story cannot be merged into itself.")
+    # Lock in id order so two opposite merges cannot deadlock.
+    first, second = sorted([absorbed.pk, kept.pk])
+    locked = {first: _locked(first), second: _locked(second)}
+    absorbed, kept = locked[absorbed.pk], locked[kept.pk]
+    if absorbed.merged_into_id is not None:
+        raise EditorialError(f"Story {absorbed.pk} was already merged into story {absorbed.merged_into_id}.")
+    if kept.merged_into_id is not None:
+        raise EditorialError(f"Story {kept.pk} was already merged into story {kept.merged_into_id}.")
 
+    moved = Article.objects.filter(story=absorbed).update(story=kept)
+    kept.centroid_sum = to_bytes(_vector(kept.centroid_sum) + _vector(absorbed.centroid_sum))
+    kept.first_seen_at = min(kept.first_seen_at, absorbed.first_seen_at)
+    kept.last_seen_at = max(kept.last_seen_at, absorbed.last_seen_at)
+    _recount(kept)
+    kept.save()  # save() bumps updated_at: workers re-read the centroid
+
+    _merge_topics(absorbed, kept)
+    Story.objects.filter(merged_into=absorbed).update(merged_into=kept, updated_at=timezone.now())
+
+    absorbed.merged_into = kept
+    absorbed.is_open = False
+    absorbed.is_pinned = False
+    _recount(absorbed)
+    absorbed.save()  # updated_at moves: workers drop it from their live index
+
+    if automatic:
+        _record(None, kept, "auto-merge", merged_story=absorbed.pk, articles_moved=moved)
+        _record(None, absorbed, "auto-merge", target_story=kept.pk, articles_moved=moved)
+    else:
         _record(
             user,
-            target,
+            kept,
             "merge",
-            merged_story=source.pk,
-            merged_headline=source.headline,
+            merged_story=absorbed.pk,
+            merged_headline=absorbed.headline,
             articles_moved=moved,
         )
-        _record(user, source, "merged_into", target_story=target.pk, articles_moved=moved)
-    return target
+        _record(user, absorbed, "merged_into", target_story=kept.pk, articles_moved=moved)
+    return kept
 
 
 def move_articles_out(articles: list[Article], user, now: datetime) -> Story:
@@ -251,6 +287,8 @@ def move_articles_out(articles: list[Article], user, now: datetime) -> Story:
     if not article_ids:
         raise EditorialError("No article to move.")
     with transaction.atomic():
+        # No worker may add to the stories while their articles leave them.
+        take_assignment_lock()
         rows = list(Article.objects.filter(pk__in=article_ids).select_related("feed"))
         if len(rows) != len(article_ids):
             raise EditorialError("Some of those articles no longer exist.")

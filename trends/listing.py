@@ -187,15 +187,12 @@ def cited_articles(briefs: list[dict]) -> dict[int, Article]:
 
 
 def search(query: str) -> QuerySet:
-    """Headlines, deks and briefs containing every word of the query. The
-    brief is matched as text (Cast), which works on SQLite and PostgreSQL."""
-    from django.db.models import TextField
-    from django.db.models.functions import Cast
-
-    words = query.split()[:8]
-    stories = public_stories().annotate(brief_text=Cast("brief", TextField()))
+    """Stories whose headline, dek or brief sentences contain every word of
+    the query. Story.search_text is stored lower-cased, so lower-casing the
+    word here makes the match case-blind for every script on SQLite and
+    PostgreSQL alike."""
+    words = query.lower().split()[:8]
+    stories = public_stories()
     for word in words:
-        stories = stories.filter(
-            Q(headline__icontains=word) | Q(dek__icontains=word) | Q(brief_text__icontains=word)
-        )
+        stories = stories.filter(search_text__contains=word)
     return stories.only(*CARD_FIELDS).order_by("-velocity", "-last_seen_at", "-id")

@@ -55,6 +55,9 @@ class Story(models.Model):
     forecast_probability = models.FloatField(null=True, blank=True, help_text="P(fades by tomorrow)")
     brief = models.JSONField(default=dict, blank=True)
     brief_updated_at = models.DateTimeField(null=True, blank=True)
+    # Lower-cased headline, dek and brief sentence texts, for site search
+    # (built by story_search_text; save() keeps it in step with those fields).
+    search_text = models.TextField(blank=True, default="")
 
     # Editorial flags: what an editor set is never overwritten by automation.
     is_pinned = models.BooleanField(default=False)
@@ -81,10 +84,26 @@ class Story(models.Model):
     def __str__(self):
         return self.headline
 
+    def save(self, *args, **kwargs):
+        self.search_text = story_search_text(self.headline, self.dek, self.brief)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"headline", "dek", "brief"} & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("trends:story", args=[self.pk])
+
+
+def story_search_text(headline: str, dek: str, brief) -> str:
+    """What site search looks in: the words a reader sees, never the brief's
+    JSON keys. Lower-cased in Python so non-ASCII words match on SQLite too
+    (its LIKE folds ASCII case only)."""
+    sentences = brief.get("sentences") if isinstance(brief, dict) else None
+    texts = [s.get("text", "") for s in sentences or [] if isinstance(s, dict)]
+    return "\n".join([headline or "", dek or "", *texts]).lower()
 
 
 class StorySnapshot(models.Model):

@@ -18,7 +18,7 @@ from ingest.models import Article
 from trends import categories
 from trends.briefs import Coverage, reader_brief
 from trends.embedding import from_bytes
-from trends.models import Story, StoryTopic, Topic
+from trends.models import Story, StoryTopic, Topic, story_search_text
 from trends.topics import FoundTopic, extract_topics
 
 MAX_ARTICLES_READ = 60  # the newest ones: a brief needs no more
@@ -87,6 +87,21 @@ def write_words(stories: list[Story]) -> None:
             Story.objects.filter(pk__in=[s.pk for s in batch], **{flag: False}).update(
                 **{name: _value_by_story(batch, name) for name in fields}
             )
+    _write_search_text([s.pk for s in stories])
+
+
+def _write_search_text(story_ids: list[int]) -> None:
+    """Search reads headline, dek and brief as they now are in the database
+    (the updates above skipped locked groups), so rebuild it from there."""
+    for start in range(0, len(story_ids), WRITE_BATCH):
+        rows = list(
+            Story.objects.filter(pk__in=story_ids[start : start + WRITE_BATCH])
+            .order_by()
+            .only("id", "headline", "dek", "brief")
+        )
+        for row in rows:
+            row.search_text = story_search_text(row.headline, row.dek, row.brief)
+        Story.objects.bulk_update(rows, ["search_text"])
 
 
 def _value_by_story(stories: list[Story], name: str):

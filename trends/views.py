@@ -27,6 +27,7 @@ from trends.listing import (
     topic_stories,
 )
 from trends.models import CATEGORIES, Story, Topic
+from trends.trackrecord import forecast_track_record
 
 CATEGORY_NAMES = dict(CATEGORIES)
 DIGEST_SIZE = 10
@@ -127,12 +128,7 @@ def _percent(share) -> int | None:
 
 @cacheable
 def how_it_works(request):
-    try:
-        from trends.trackrecord import forecast_track_record
-
-        track_record = forecast_track_record(clock.now())
-    except ImportError:
-        track_record = None
+    track_record = forecast_track_record(clock.now())
     context = {
         "velocity_doc": velocity.__doc__,
         "forecast_doc": forecast.__doc__,

@@ -102,11 +102,6 @@ def digest_refs(refs: list[int]) -> SafeString:
 
 
 @register.filter
-def get_item(mapping: dict, key):
-    return mapping.get(key)
-
-
-@register.filter
 def web_url(url: str) -> str:
     """The link if it is http(s), else nothing: feeds may carry javascript: links."""
     from ingest.urls import is_web_url
