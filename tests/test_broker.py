@@ -1,6 +1,5 @@
 """The embedded file-system broker never hands out a half-written message."""
 
-import json
 import os
 
 from kombu import Connection
@@ -39,17 +38,3 @@ def test_messages_appear_in_the_queue_folder_only_when_complete(tmp_path, monkey
     assert all(size > 0 for size in seen_sizes)
     assert not list((tmp_path / "staging").iterdir())
 
-
-def test_a_message_is_valid_json_on_disk(tmp_path):
-    install()
-    folder = tmp_path / "in"
-    folder.mkdir()
-    options = {
-        "data_folder_in": str(folder),
-        "data_folder_out": str(folder),
-        "control_folder": str(tmp_path / "control"),
-    }
-    with Connection("filesystem://", transport_options=options) as connection:
-        connection.SimpleQueue("jobs").put({"hello": "world"})
-    (message,) = list(folder.iterdir())
-    assert json.loads(message.read_text())["body"]
