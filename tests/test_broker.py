@@ -37,4 +37,3 @@ def test_messages_appear_in_the_queue_folder_only_when_complete(tmp_path, monkey
         queue.close()
     assert all(size > 0 for size in seen_sizes)
     assert not list((tmp_path / "staging").iterdir())
-
