@@ -71,6 +71,9 @@ class Command(BaseCommand):
                 env=env,
                 check=True,
             )
+        else:
+            # A database kept from an earlier run may predate a migration.
+            subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
         counts = json.loads(counts_file.read_text())
         subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
 
