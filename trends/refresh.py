@@ -16,7 +16,7 @@ from django.db.models.functions import Cast
 
 from ingest.models import Article
 from trends import categories
-from trends.briefs import Coverage, reader_brief
+from trends.briefs import Coverage, content_words, reader_brief
 from trends.embedding import from_bytes
 from trends.models import Story, StoryTopic, Topic, story_search_text
 from trends.topics import FoundTopic, extract_topics
@@ -141,7 +141,7 @@ def _refresh_one(story: Story, articles: list[Article], topics: list[FoundTopic]
     centroid = _centroid(story)
     central = _by_centrality(centroid, articles)
     if not story.headline_locked:
-        story.headline = central[0].title
+        story.headline = headline_choice(centroid, articles).title
         story.dek = _dek(central)
     if not story.category_locked:
         # The feeds' section hints first, the content second, "general" last.
@@ -174,6 +174,34 @@ def _by_centrality(centroid: np.ndarray | None, articles: list[Article]) -> list
         return float(vector @ centroid) if vector is not None else -1.0
 
     return sorted(articles, key=similarity, reverse=True)
+
+
+CORROBORATION_WEIGHT = 1.0
+
+
+def headline_choice(centroid: np.ndarray | None, articles: list[Article]) -> Article:
+    """The headline: a typical telling (near the centroid) whose words other
+    outlets' headlines repeat. Centrality alone drifts, on a long story, to
+    whichever commentary sits nearest the mean of the newest coverage
+    ("'Insanity': analysts stunned by…"); the words of the news itself recur
+    across outlets, a columnist's turn of phrase does not."""
+    words = {a.pk: content_words(a.title) for a in articles}
+    unit = centroid / np.linalg.norm(centroid) if centroid is not None else None
+
+    def recurrence(article: Article) -> float:
+        """Mean share of this title's words found in each other outlet's title."""
+        own = words[article.pk]
+        others = [words[a.pk] for a in articles if a.source_id != article.source_id]
+        if not own or not others:
+            return 0.0
+        return sum(len(own & other) for other in others) / (len(own) * len(others))
+
+    def score(article: Article) -> float:
+        vector = from_bytes(article.embedding)
+        typical = float(vector @ unit) if unit is not None and vector is not None else 0.0
+        return typical + CORROBORATION_WEIGHT * recurrence(article)
+
+    return max(articles, key=score)
 
 
 def _dek(central: list[Article]) -> str:
