@@ -1,7 +1,6 @@
 """Training and scoring the story-category classifier (trends/categories.py)
-on real labelled headlines, with their cached MiniLM vectors (UCI titles from
-trends/evaluation/embedding_cache.py, newsriver titles from
-trends/forecasting/embedcache.py). `manage.py evaluate_categories` runs it.
+on real labelled headlines, with their MiniLM vectors from the shared cache
+(trends/embedding_cache.py). `manage.py evaluate_categories` runs it.
 
 UCI News Aggregator (2014): its CATEGORY column, b -> business,
 t -> technology ("science and technology"), e -> entertainment, m -> health.
@@ -143,7 +142,7 @@ def uci(weeks: tuple[int, ...], path: Path = UCI_PATH) -> Labelled:
             texts.append(article_text(title))
             labels.append(UCI_CATEGORIES[category])
             outlets.append(publisher)
-    from trends.evaluation.embedding_cache import EmbeddingCache
+    from trends.embedding_cache import EmbeddingCache
 
     return Labelled(texts, labels, outlets, EmbeddingCache().vectors(texts))
 
@@ -151,7 +150,7 @@ def uci(weeks: tuple[int, ...], path: Path = UCI_PATH) -> Labelled:
 def newsriver(period: tuple[datetime, datetime], path: Path = NEWSRIVER_PATH) -> Labelled:
     """Items first seen in [start, end) from the single-subject feeds."""
     from ingest.newsriver import read_stream
-    from trends.forecasting.embedcache import cached_embeddings
+    from trends.embedding_cache import EmbeddingCache
 
     texts, labels, outlets = [], [], []
     for item in read_stream(path, start=period[0], end=period[1]):
@@ -160,13 +159,13 @@ def newsriver(period: tuple[datetime, datetime], path: Path = NEWSRIVER_PATH) ->
             texts.append(article_text(item.title))
             labels.append(category)
             outlets.append(item.domain)
-    return Labelled(texts, labels, outlets, cached_embeddings(texts))
+    return Labelled(texts, labels, outlets, EmbeddingCache().vectors(texts))
 
 
 def giveme5w1h(path: Path = GIVEME5W1H_PATH) -> Labelled:
     """Giveme5W1H's 383 articles (2013-2018, 94 outlets none of which trained
     the classifier), by headline; its "sports" is Surge's "sport"."""
-    from trends.evaluation.embedding_cache import EmbeddingCache
+    from trends.embedding_cache import EmbeddingCache
 
     texts, labels, outlets = [], [], []
     with gzip.open(path, "rt", encoding="utf-8") as handle:
@@ -245,8 +244,8 @@ def evaluate() -> dict:
 def _gold_story_categories(week: int) -> tuple[list[str], list[str]]:
     """Per article: its UCI category, and the category of its gold story's
     centroid, as Surge categorises a story (no clustering errors involved)."""
+    from trends.embedding_cache import EmbeddingCache
     from trends.evaluation.datasets import load_uci
-    from trends.evaluation.embedding_cache import EmbeddingCache
 
     articles = load_uci(UCI_PATH, [week])
     vectors = EmbeddingCache().vectors([a.text for a in articles], progress=False)

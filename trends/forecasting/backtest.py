@@ -12,8 +12,8 @@ from django.conf import settings
 from ingest.newsriver import read_stream
 from trends.clustering import ClusterParams
 from trends.embedding import MODEL_NAME, article_text
+from trends.embedding_cache import EmbeddingCache
 from trends.forecast import rule_forecast
-from trends.forecasting.embedcache import cached_embeddings
 from trends.forecasting.features import FEATURE_NAMES, HORIZON_HOURS
 from trends.forecasting.model import ForecastModel, train
 from trends.forecasting.replay import ForecastRows, replay
@@ -47,7 +47,7 @@ def run_backtest(
         items = [i for i in items if i.first_seen < end]
     if not items:
         raise ValueError(f"{path}: no items to replay")
-    vectors = cached_embeddings([article_text(i.title) for i in items], progress=progress)
+    vectors = EmbeddingCache().vectors([article_text(i.title) for i in items], progress=progress)
     params = ClusterParams(
         threshold=settings.STORY_SIMILARITY_THRESHOLD, live_hours=settings.STORY_LIVE_HOURS
     )

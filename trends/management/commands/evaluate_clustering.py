@@ -17,10 +17,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from trends import categories
 from trends.clustering import ClusterParams
+from trends.embedding_cache import EmbeddingCache
 from trends.evaluation import replay
 from trends.evaluation.baselines import MAX_BATCH_ARTICLES
 from trends.evaluation.datasets import UCI_CATEGORIES, load_giveme5w1h, load_uci
-from trends.evaluation.embedding_cache import EmbeddingCache
 
 # Tuned on UCI weeks 1-2 (best B-cubed F1 there).
 TFIDF_THRESHOLD = 0.10
