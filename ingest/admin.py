@@ -76,33 +76,8 @@ class FeedAdmin(admin.ModelAdmin):
     list_select_related = ["source"]
     autocomplete_fields = ["source"]
     actions = ["pause_feeds", "resume_feeds"]
-    fieldsets = [
-        (None, {"fields": ["url", "source", "title", "category_hint", "paused"]}),
-        (
-            "Health",
-            {
-                "fields": [
-                    "last_polled_at",
-                    "last_success_at",
-                    "last_error_at",
-                    "last_error",
-                    "error_count",
-                    "interval_seconds",
-                    "items_per_day",
-                    "items_seen",
-                    "next_poll_at",
-                ]
-            },
-        ),
-        (
-            "Fetch state",
-            {
-                "classes": ["collapse"],
-                "fields": ["etag", "last_modified", "redirect_candidate", "redirect_count", "created_at"],
-            },
-        ),
-    ]
-    readonly_fields = [
+    # What polling writes: shown to editors, never edited by hand.
+    health_fields = [
         "last_polled_at",
         "last_success_at",
         "last_error_at",
@@ -112,12 +87,14 @@ class FeedAdmin(admin.ModelAdmin):
         "items_per_day",
         "items_seen",
         "next_poll_at",
-        "etag",
-        "last_modified",
-        "redirect_candidate",
-        "redirect_count",
-        "created_at",
     ]
+    fetch_state_fields = ["etag", "last_modified", "redirect_candidate", "redirect_count", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["url", "source", "title", "category_hint", "paused"]}),
+        ("Health", {"fields": health_fields}),
+        ("Fetch state", {"classes": ["collapse"], "fields": fetch_state_fields}),
+    ]
+    readonly_fields = health_fields + fetch_state_fields
 
     @admin.display(description="failing", boolean=True, ordering="error_count")
     def failing(self, feed):
