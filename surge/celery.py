@@ -1,4 +1,5 @@
 import os
+import sys
 
 from celery import Celery
 
@@ -25,3 +26,9 @@ def schedule_periodic_tasks(sender, **kwargs):
         (settings.HOURLY_TICK_SECONDS, "trends.update_hourly_snapshots"),
     ):
         sender.add_periodic_task(interval, sender.signature(task))
+
+
+def celery_command(*arguments: str) -> list[str]:
+    """The command line that starts a Celery process (worker, beat) of this
+    app with the current interpreter: used by replay, bench_crawl and tests."""
+    return [sys.executable, "-m", "celery", "-A", "surge", *arguments]

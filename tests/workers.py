@@ -2,12 +2,13 @@
 
 import os
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
+
+from surge.celery import celery_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,12 +29,7 @@ def worker_environment(**extra: str) -> dict[str, str]:
 
 @contextmanager
 def celery_worker(env: dict[str, str], *, name: str = "test", concurrency: int = 1):
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "surge",
+    command = celery_command(
         "worker",
         "--loglevel=WARNING",
         "--pool=prefork",
@@ -43,7 +39,7 @@ def celery_worker(env: dict[str, str], *, name: str = "test", concurrency: int =
         "--without-heartbeat",
         "--without-mingle",
         "--without-gossip",
-    ]
+    )
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         yield process

@@ -32,6 +32,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from ingest.timing import STAGES, read_totals
+from surge.celery import celery_command
 
 TEXTS = Path(settings.BASE_DIR).parent / "shared" / "data" / "giveme5w1h" / "news_cluster.jsonl.gz"
 
@@ -180,12 +181,7 @@ def argparse_hidden():
 def _start_worker(workdir: Path, n: int) -> subprocess.Popen:
     log = open(workdir / f"worker{n}.log", "w")  # noqa: SIM115 -- lives as long as the worker
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "surge",
+        celery_command(
             "worker",
             "--pool",
             "solo",
@@ -196,7 +192,7 @@ def _start_worker(workdir: Path, n: int) -> subprocess.Popen:
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
-        ],
+        ),
         cwd=settings.BASE_DIR,
         env=os.environ.copy(),
         stdout=log,

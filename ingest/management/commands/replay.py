@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from ingest.models import Article, Feed, ReplayClock, Source
 from ingest.newsriver import category_hint, read_stream
 from ingest.replay_server import ReplayFeeds, start_server
 from surge import clock
+from surge.celery import celery_command
 from trends.hourly import floor_hour
 from trends.models import Story, StorySnapshot
 from trends.tasks import update_hourly_snapshots
@@ -185,15 +185,14 @@ class Command(BaseCommand):
 
     def _start_workers(self, count):
         env = {**os.environ, **WORKER_ENV}
-        celery = [sys.executable, "-m", "celery", "-A", "surge"]
-        worker = celery + [
+        worker = celery_command(
             "worker",
             "--loglevel=WARNING",
             f"--concurrency={max(count, 1)}",
             "-n",
             "replay@%h",
-        ]
-        beat = celery + ["beat", "--loglevel=WARNING"]
+        )
+        beat = celery_command("beat", "--loglevel=WARNING")
         return [subprocess.Popen(worker, env=env), subprocess.Popen(beat, env=env)]
 
     def _follow(self, start, end, timeline):
