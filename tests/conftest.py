@@ -44,3 +44,26 @@ def crawler(settings):
         return Feed.objects.create(url=url, source=source)
 
     return make_feed
+
+
+# --- editorial (tests/test_editorial_*.py) -----------------------------------
+
+
+@pytest.fixture
+def editor(db):
+    """A staff user in the editors group (the group comes from a migration)."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("edna", password="a long editor password", is_staff=True)
+    user.groups.add(Group.objects.get(name="editors"))
+    return User.objects.get(pk=user.pk)  # fresh: permission cache empty
+
+
+@pytest.fixture
+def editor_client(editor):
+    """A test client logged in as `editor`."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(editor)
+    return client

@@ -18,39 +18,29 @@ from datetime import datetime
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Max, Min
-from django.utils import timezone
+from django.db.models import Max, Min
 
 from ingest.models import Article, Feed
 from trends.assignment import take_assignment_lock
-from trends.embedding import DIMENSIONS, from_bytes, to_bytes
-from trends.models import CATEGORIES, EditorialAction, Story, StoryTopic
-
-CATEGORY_CODES = frozenset(code for code, _label in CATEGORIES)
-MAX_HEADLINE_CHARS = 300
-MAX_DEK_CHARS = 500
-MAX_BRIEF_SENTENCES = 12
-
-
-class EditorialError(ValueError):
-    """An operation the editor asked for that cannot be done (shown to them)."""
-
-
-def _record(user, story: Story | None, action: str, **detail) -> EditorialAction:
-    return EditorialAction.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
-        story=story,
-        action=action,
-        detail=detail,
-    )
-
-
-def _locked(story_id: int) -> Story:
-    """The story, re-read under a row lock (PostgreSQL; SQLite's IMMEDIATE
-    transaction already holds the write lock) so an assigner writing the same
-    story waits for us instead of overwriting our sums."""
-    return Story.objects.select_for_update().get(pk=story_id)
-
+from trends.editorial_checks import (  # noqa: F401 (re-exported: the admin calls editorial.clean_*)
+    CATEGORY_CODES,
+    MAX_BRIEF_SENTENCES,
+    MAX_DEK_CHARS,
+    MAX_HEADLINE_CHARS,
+    EditorialError,
+    clean_category,
+    clean_dek,
+    clean_headline,
+)
+from trends.embedding import DIMENSIONS, to_bytes
+from trends.models import Story
+from trends.story_merge import (  # noqa: F401 (merge_into re-exported for older callers)
+    lock_story,
+    merge_into,
+    record_action,
+    recount_story,
+    story_vector,
+)
 
 # --- Words -------------------------------------------------------------------
 
@@ -62,7 +52,7 @@ def retitle(story: Story, user, headline: str, dek: str | None = None) -> Story:
     if dek is not None:
         dek = clean_dek(dek)
     with transaction.atomic():
-        story = _locked(story.pk)
+        story = lock_story(story.pk)
         detail = {"old_headline": story.headline, "new_headline": headline}
         story.headline = headline
         if dek is not None:
@@ -70,43 +60,19 @@ def retitle(story: Story, user, headline: str, dek: str | None = None) -> Story:
             story.dek = dek
         story.headline_locked = True
         story.save(update_fields=["headline", "dek", "headline_locked", "updated_at"])
-        _record(user, story, "retitle", **detail)
+        record_action(user, story, "retitle", **detail)
     return story
-
-
-def clean_headline(headline: str) -> str:
-    """The headline as it will be stored, or EditorialError (forms call this
-    to show the error before anything is saved)."""
-    headline = " ".join((headline or "").split())
-    if not headline:
-        raise EditorialError("A headline cannot be empty.")
-    if len(headline) > MAX_HEADLINE_CHARS:
-        raise EditorialError(f"A headline is at most {MAX_HEADLINE_CHARS} characters.")
-    return headline
-
-
-def clean_dek(dek: str) -> str:
-    dek = " ".join((dek or "").split())
-    if len(dek) > MAX_DEK_CHARS:
-        raise EditorialError(f"A dek is at most {MAX_DEK_CHARS} characters.")
-    return dek
-
-
-def clean_category(category: str) -> str:
-    if category not in CATEGORY_CODES:
-        raise EditorialError(f"Unknown category {category!r}.")
-    return category
 
 
 def recategorise(story: Story, user, category: str) -> Story:
     clean_category(category)
     with transaction.atomic():
-        story = _locked(story.pk)
+        story = lock_story(story.pk)
         old = story.category
         story.category = category
         story.category_locked = True
         story.save(update_fields=["category", "category_locked", "updated_at"])
-        _record(user, story, "recategorise", old_category=old, new_category=category)
+        record_action(user, story, "recategorise", old_category=old, new_category=category)
     return story
 
 
@@ -123,7 +89,7 @@ def edit_brief(story: Story, user, sentences: list[str], now: datetime) -> Story
     if len(sentences) > MAX_BRIEF_SENTENCES:
         raise EditorialError(f"A brief has at most {MAX_BRIEF_SENTENCES} sentences.")
     with transaction.atomic():
-        story = _locked(story.pk)
+        story = lock_story(story.pk)
         brief = dict(story.brief or {})
         cited = {s.get("text"): s for s in brief.get("sentences", []) if isinstance(s, dict)}
         new_sentences = []
@@ -152,7 +118,7 @@ def edit_brief(story: Story, user, sentences: list[str], now: datetime) -> Story
         story.brief_updated_at = now
         story.brief_approved = True
         story.save(update_fields=["brief", "brief_updated_at", "brief_approved", "updated_at"])
-        _record(
+        record_action(
             user,
             story,
             "edit_brief",
@@ -201,10 +167,10 @@ def release(story: Story, user, what: str) -> Story:
 
 def _set_flag(story: Story, user, field: str, value: bool, action: str) -> Story:
     with transaction.atomic():
-        story = _locked(story.pk)
+        story = lock_story(story.pk)
         setattr(story, field, value)
         story.save(update_fields=[field, "updated_at"])
-        _record(user, story, action)
+        record_action(user, story, action)
     return story
 
 
@@ -224,59 +190,6 @@ def merge(source: Story, target: Story, user) -> Story:
         return merge_into(source, target, user=user)
 
 
-def merge_into(absorbed: Story, kept: Story, *, user=None, automatic: bool = False) -> Story:
-    """The one merge, for editors and for the hourly pass (trends.merging):
-    the absorbed story's articles, centroid sum, counts and topics move to the
-    kept story; stories merged into the absorbed one earlier now point at the
-    kept one; the absorbed story stays as a closed record pointing at the kept
-    one (its page can redirect there). Recorded as "merge"/"merged_into" for
-    an editor, "auto-merge" (user None) for the hourly pass.
-
-    The caller holds a transaction and the assignment lock. Returns the kept
-    story."""
-    if absorbed.pk == kept.pk:
-        raise EditorialError("A story cannot be merged into itself.")
-    # Lock in id order so two opposite merges cannot deadlock.
-    first, second = sorted([absorbed.pk, kept.pk])
-    locked = {first: _locked(first), second: _locked(second)}
-    absorbed, kept = locked[absorbed.pk], locked[kept.pk]
-    if absorbed.merged_into_id is not None:
-        raise EditorialError(f"Story {absorbed.pk} was already merged into story {absorbed.merged_into_id}.")
-    if kept.merged_into_id is not None:
-        raise EditorialError(f"Story {kept.pk} was already merged into story {kept.merged_into_id}.")
-
-    moved = Article.objects.filter(story=absorbed).update(story=kept)
-    kept.centroid_sum = to_bytes(_vector(kept.centroid_sum) + _vector(absorbed.centroid_sum))
-    kept.first_seen_at = min(kept.first_seen_at, absorbed.first_seen_at)
-    kept.last_seen_at = max(kept.last_seen_at, absorbed.last_seen_at)
-    _recount(kept)
-    kept.save()  # save() bumps updated_at: workers re-read the centroid
-
-    _merge_topics(absorbed, kept)
-    Story.objects.filter(merged_into=absorbed).update(merged_into=kept, updated_at=timezone.now())
-
-    absorbed.merged_into = kept
-    absorbed.is_open = False
-    absorbed.is_pinned = False
-    _recount(absorbed)
-    absorbed.save()  # updated_at moves: workers drop it from their live index
-
-    if automatic:
-        _record(None, kept, "auto-merge", merged_story=absorbed.pk, articles_moved=moved)
-        _record(None, absorbed, "auto-merge", target_story=kept.pk, articles_moved=moved)
-    else:
-        _record(
-            user,
-            kept,
-            "merge",
-            merged_story=absorbed.pk,
-            merged_headline=absorbed.headline,
-            articles_moved=moved,
-        )
-        _record(user, absorbed, "merged_into", target_story=kept.pk, articles_moved=moved)
-    return kept
-
-
 def move_articles_out(articles: list[Article], user, now: datetime) -> Story:
     """Take articles out of their stories into one new story of their own,
     and lock them there: re-clustering never moves them back.
@@ -294,7 +207,7 @@ def move_articles_out(articles: list[Article], user, now: datetime) -> Story:
             raise EditorialError("Some of those articles no longer exist.")
         origins = {}
         for story_id in sorted({a.story_id for a in rows if a.story_id}):
-            origins[story_id] = _locked(story_id)
+            origins[story_id] = lock_story(story_id)
         for story in origins.values():
             if story.merged_into_id is not None:
                 raise EditorialError(
@@ -304,7 +217,7 @@ def move_articles_out(articles: list[Article], user, now: datetime) -> Story:
             if remaining == 0:
                 raise EditorialError(f"Moving every article out of story {story.pk} would leave it empty.")
 
-        vectors = {a.pk: _vector(a.embedding) for a in rows}
+        vectors = {a.pk: story_vector(a.embedding) for a in rows}
         newest = max(rows, key=lambda a: a.published_at)
         category = _category_for(rows, origins)
         new_story = Story.objects.create(
@@ -317,26 +230,26 @@ def move_articles_out(articles: list[Article], user, now: datetime) -> Story:
             centroid_sum=to_bytes(sum(vectors.values(), np.zeros(DIMENSIONS, dtype=np.float32))),
         )
         Article.objects.filter(pk__in=article_ids).update(story=new_story, story_locked=True)
-        _recount(new_story)
+        recount_story(new_story)
         new_story.save()
 
         for story in origins.values():
             leaving = [vectors[a.pk] for a in rows if a.story_id == story.pk]
-            story.centroid_sum = to_bytes(_vector(story.centroid_sum) - sum(leaving))
+            story.centroid_sum = to_bytes(story_vector(story.centroid_sum) - sum(leaving))
             span = Article.objects.filter(story=story).aggregate(
                 first=Min("published_at"), last=Max("published_at")
             )
             story.first_seen_at, story.last_seen_at = span["first"], span["last"]
-            _recount(story)
+            recount_story(story)
             story.save()  # updated_at moves: workers re-read the smaller centroid
-            _record(
+            record_action(
                 user,
                 story,
                 "move_out",
                 articles=[a.pk for a in rows if a.story_id == story.pk],
                 new_story=new_story.pk,
             )
-        _record(
+        record_action(
             user,
             new_story,
             "created_from_articles",
@@ -349,34 +262,6 @@ def move_articles_out(articles: list[Article], user, now: datetime) -> Story:
 
 def move_article_out(article: Article, user, now: datetime) -> Story:
     return move_articles_out([article], user, now)
-
-
-def _recount(story: Story) -> None:
-    counts = Article.objects.filter(story=story).aggregate(
-        articles=Count("id"), sources=Count("source", distinct=True)
-    )
-    story.article_count = counts["articles"]
-    story.source_count = counts["sources"]
-
-
-def _merge_topics(source: Story, target: Story) -> None:
-    target_links = {link.topic_id: link for link in StoryTopic.objects.filter(story=target)}
-    for link in StoryTopic.objects.filter(story=source):
-        existing = target_links.get(link.topic_id)
-        if existing is None:
-            link.story = target
-            link.save(update_fields=["story"])
-        else:
-            existing.weight += link.weight
-            existing.save(update_fields=["weight"])
-            link.delete()
-
-
-def _vector(blob) -> np.ndarray:
-    vector = from_bytes(blob)
-    if vector is None or vector.shape != (DIMENSIONS,):
-        return np.zeros(DIMENSIONS, dtype=np.float32)
-    return vector.astype(np.float32, copy=True)
 
 
 def _category_for(rows: list[Article], origins: dict[int, Story]) -> str:
@@ -405,5 +290,5 @@ def _set_paused(feeds, user, paused: bool) -> int:
         changed = list(Feed.objects.filter(pk__in=feed_ids).exclude(paused=paused).values_list("pk", "url"))
         Feed.objects.filter(pk__in=[pk for pk, _ in changed]).update(paused=paused)
         for pk, url in changed:
-            _record(user, None, "pause_feed" if paused else "resume_feed", feed=pk, url=url)
+            record_action(user, None, "pause_feed" if paused else "resume_feed", feed=pk, url=url)
     return len(changed)

@@ -4,7 +4,7 @@ are one event told twice (the first articles were worded differently).
 Call merge_converged_stories(now) from the hourly task. It runs under the
 assignment lock, so no worker assigns against a half-merged pair; workers
 pick the result up through Story.updated_at like any other change. Each merge
-goes through trends.editorial.merge_into, the same merge an editor makes, and
+goes through trends.story_merge.merge_into, the same merge an editor makes, and
 is recorded as an "auto-merge" EditorialAction with no user.
 
 Editors' decisions stand: a story an editor merged (merged_into set) is not
@@ -22,9 +22,9 @@ from django.db.models import Q
 from ingest.models import Article
 from trends.assignment import take_assignment_lock
 from trends.clustering import LiveIndex, find_converged_pairs
-from trends.editorial import merge_into
 from trends.embedding import DIMENSIONS, from_bytes
 from trends.models import Story
+from trends.story_merge import merge_into
 
 # A story with any of these set was touched by an editor.
 EDITOR_FLAGS = Q(is_hidden=True) | Q(is_pinned=True) | Q(headline_locked=True)
