@@ -11,7 +11,7 @@ import pytest
 from ingest.models import Article, Feed
 from ingest.polling import poll_feed
 from tests.fakeweb import Blackhole, drip, redirect
-from tests.test_http_client import PUBLIC_IP, FakeNet
+from tests.httpcheck import PUBLIC_IP, FakeNet
 
 NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
