@@ -104,40 +104,9 @@ class StoryAdmin(admin.ModelAdmin):
     search_fields = ["headline", "dek"]
     list_select_related = ["merged_into"]
     date_hierarchy = "first_seen_at"
-    fieldsets = [
-        (None, {"fields": ["headline", "dek", "category", "is_pinned", "is_hidden", "brief_approved"]}),
-        (
-            "Locks (set by editorial actions)",
-            {"fields": ["headline_locked", "category_locked", "merged_into", "public_page"]},
-        ),
-        (
-            "Measured",
-            {
-                "fields": [
-                    "lifecycle",
-                    "velocity",
-                    "first_velocity",
-                    "peak_velocity",
-                    "forecast",
-                    "forecast_probability",
-                    "article_count",
-                    "source_count",
-                    "first_seen_at",
-                    "last_seen_at",
-                    "is_open",
-                    "brief_updated_at",
-                    "brief",
-                    "created_at",
-                    "updated_at",
-                ]
-            },
-        ),
-    ]
-    readonly_fields = [
-        "headline_locked",
-        "category_locked",
-        "merged_into",
-        "public_page",
+    # Set only through editorial actions, or measured by the pipeline: shown, never edited here.
+    lock_fields = ["headline_locked", "category_locked", "merged_into", "public_page"]
+    measured_fields = [
         "lifecycle",
         "velocity",
         "first_velocity",
@@ -154,6 +123,12 @@ class StoryAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    fieldsets = [
+        (None, {"fields": ["headline", "dek", "category", "is_pinned", "is_hidden", "brief_approved"]}),
+        ("Locks (set by editorial actions)", {"fields": lock_fields}),
+        ("Measured", {"fields": measured_fields}),
+    ]
+    readonly_fields = lock_fields + measured_fields
     inlines = [StoryTopicInline, EditorialActionInline]
     actions = [
         "pin_stories",
