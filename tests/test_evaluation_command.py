@@ -160,3 +160,19 @@ def test_evaluate_clustering_json_reports_every_figure_for_surge_and_both_baseli
     assert report["surge"]["bcubed_f1"] >= 0.8
     assert report["categories"]["articles"] == 12
     assert "B3 F1" in out.getvalue()  # the human-readable table comes first
+
+
+def test_skip_batch_reports_surge_and_tfidf_with_a_null_batch_reference(
+    uci_file, monkeypatch, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(baselines, "MAX_BATCH_ARTICLES", 5)
+    out = io.StringIO()
+    call_command(
+        "evaluate_clustering", "--dataset", "uci", str(uci_file), "--weeks", "1", "--skip-batch", "--json",
+        stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    report = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert report["batch_reference"] is None
+    assert report["surge"]["clusters"] >= 1 and report["tfidf_single_pass"]["clusters"] >= 1
+    assert "(skipped)" in out.getvalue()
