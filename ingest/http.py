@@ -8,17 +8,20 @@ checked address: http.client never resolves the name again, so a DNS answer
 that changes between check and connect (rebinding) cannot slip through.
 Redirects are followed here, one hop at a time, and each hop is checked again.
 
-It also bounds what a hostile server can cost: a connect timeout, one deadline
-for the whole fetch (redirects and a body dripped byte by byte included) and a
+It also bounds what a hostile server can cost: a connect timeout (which also
+bounds each DNS lookup), one deadline for the whole fetch (redirects and a
+body dripped byte by byte included) and a
 cap on the body counted after decompression, so a gzip bomb stops at the cap.
 HTTP error statuses come back as responses: callers decide what 429 or 503 mean.
 """
 
+import concurrent.futures
 import email.message
 import email.utils
 import io
 import ipaddress
 import math
+import os
 import socket
 import ssl
 import time
@@ -229,10 +232,7 @@ def _connect(host: str, port: int, connect_timeout: float, deadline: float) -> s
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
-            raise ConnectionFailed(f"DNS lookup failed for {host}") from exc
+        infos = _resolve(host, port, min(connect_timeout, _time_left(deadline)))
     else:  # an IP in the URL: nothing to resolve
         family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
         infos = [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, port))]
@@ -258,6 +258,32 @@ def _connect(host: str, port: int, connect_timeout: float, deadline: float) -> s
             error = ConnectionFailed(f"cannot connect to {host}: {exc.strerror or exc}")
             error.__cause__ = exc
     raise error
+
+
+def _resolve(host: str, port: int, timeout: float) -> list:
+    """getaddrinfo, bounded by timeout: the C resolver has no timeout of its own
+    that we control, and a slow name server must not hold a worker past the
+    fetch deadline. A lookup that overruns is abandoned to its thread."""
+    future = _dns_pool().submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return future.result(timeout=timeout)
+    except concurrent.futures.TimeoutError as exc:
+        raise FetchTimeout(f"DNS lookup for {host} timed out after {timeout:.3g} s") from exc
+    except (OSError, UnicodeError) as exc:
+        raise ConnectionFailed(f"DNS lookup failed for {host}") from exc
+
+
+_DNS_THREADS = 8
+_dns_executor: tuple[int, concurrent.futures.ThreadPoolExecutor] | None = None
+
+
+def _dns_pool() -> concurrent.futures.ThreadPoolExecutor:
+    """One small pool per process; made on first use and again after a fork
+    (Celery's prefork children must not inherit the parent's threads)."""
+    global _dns_executor
+    if _dns_executor is None or _dns_executor[0] != os.getpid():
+        _dns_executor = (os.getpid(), concurrent.futures.ThreadPoolExecutor(_DNS_THREADS, "dns"))
+    return _dns_executor[1]
 
 
 def _read_body(resp, max_bytes: int) -> bytes:

@@ -1,19 +1,22 @@
 """ingest.http.fetch stops misbehaving servers: timeouts, slow drips, body
 caps, gzip bombs and redirect loops (see tests/httpcheck.py)."""
 
+import socket
 import struct
+import threading
 import time
 import tracemalloc
 import zlib
 
 import pytest
 
-from ingest.http import FetchTimeout, TooLarge, TooManyRedirects, fetch
+from ingest.http import ConnectionFailed, FetchTimeout, TooLarge, TooManyRedirects, fetch
 from tests import httpcheck
 from tests.fakeweb import Blackhole, drip, hang, raw, redirect
 from tests.httpcheck import MiB
 
 allow_private = httpcheck.allow_private  # the fixture, taken by name
+block_private = httpcheck.block_private
 
 # --- timeouts ----------------------------------------------------------------
 
@@ -28,6 +31,33 @@ def test_connect_timeout(allow_private):
         assert "connect" in caught.value.reason
     finally:
         blackhole.close()
+
+
+def test_slow_dns_lookup_is_cut_at_the_connect_timeout(monkeypatch, block_private):
+    released = threading.Event()
+
+    def slow_getaddrinfo(host, port, *args, **kwargs):
+        released.wait(5)  # a name server that does not answer
+        raise socket.gaierror("no answer")
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_getaddrinfo)
+    start = time.monotonic()
+    try:
+        with pytest.raises(FetchTimeout) as caught:
+            fetch("http://slow-dns.example/feed", connect_timeout=0.3, total_timeout=5)
+    finally:
+        released.set()
+    assert time.monotonic() - start < 1.0
+    assert "DNS lookup for slow-dns.example timed out" in caught.value.reason
+
+
+def test_failed_dns_lookup_is_a_connection_failure_naming_the_host(monkeypatch, block_private):
+    def no_such_host(host, port, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    with pytest.raises(ConnectionFailed, match="DNS lookup failed for gone.example"):
+        fetch("http://gone.example/feed", connect_timeout=0.3, total_timeout=5)
 
 
 def test_read_timeout_when_server_never_answers(fakeweb, allow_private):
