@@ -73,10 +73,13 @@ def _save(article: Article) -> None:
 
 def _fetch_and_extract(article: Article) -> tuple[str, str]:
     try:
-        if not robots.can_fetch(article.url):
-            return "", "page disallowed by robots.txt"
+        allowed = robots.can_fetch(article.url, max_wait=HOST_WAIT_SECONDS)
     except ValueError:  # protego on a URL it cannot parse
         return "", "page URL not understood"
+    if allowed is None:
+        return "", "site busy: page not fetched"
+    if not allowed:
+        return "", "page disallowed by robots.txt"
     with hostlimits.host_turn(article.url, max_wait=HOST_WAIT_SECONDS) as our_turn:
         if not our_turn:
             return "", "site busy: page not fetched"

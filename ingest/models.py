@@ -166,3 +166,13 @@ class TextBand(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key", "published_at"])]
+
+
+class RobotsRules(models.Model):
+    """A site's robots.txt as last fetched (ingest/robots.py), shared by every
+    worker on every machine, so each site is asked once a day, not once per
+    worker process."""
+
+    origin = models.CharField(max_length=300, unique=True)  # scheme://host[:port]
+    rules = models.TextField(blank=True)
+    expires_at = models.DateTimeField()

@@ -1,17 +1,23 @@
-"""robots.txt for article pages, fetched through ingest.http and cached per
-host (scheme, host and port: robots.txt applies to one origin).
+"""robots.txt for article pages, fetched through ingest.http and kept per
+origin (scheme, host and port: robots.txt applies to one origin) in the
+database, where every worker finds it.
 
 Feeds are not checked: an editor subscribed to them on purpose, as every feed
 reader does. Article pages are crawled on our own initiative, so the site's
 robots.txt decides. Following RFC 9309: a missing robots.txt (4xx) allows
-everything; a server error or no answer disallows everything for a while."""
+everything; a server error or no answer disallows everything for a while.
+Fetching robots.txt is a request like any other: it waits for the host's turn
+(ingest/hostlimits.py)."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from protego import Protego
 
-from ingest import http
+from ingest import hostlimits, http
+from ingest.models import RobotsRules
 
 ROBOTS_TTL_SECONDS = 24 * 3600
 UNREACHABLE_TTL_SECONDS = 3600  # retry a failing robots.txt sooner
@@ -21,23 +27,45 @@ AGENT_TOKEN = "SurgeBot"  # the product token in settings.USER_AGENT
 ROBOTS_MAX_BYTES = 512 * 1024  # Google reads the first 500 KiB
 
 
-def can_fetch(url: str) -> bool:
-    rules = robots_for(url)
+def can_fetch(url: str, *, max_wait: float) -> bool | None:
+    """Whether robots.txt lets us fetch url; None when its rules are not known
+    and the host stayed busy for max_wait seconds (ask again later)."""
+    rules = robots_for(url, max_wait=max_wait)
+    if rules is None:
+        return None
     if not rules:
         return True
     return Protego.parse(rules).can_fetch(url, AGENT_TOKEN)
 
 
-def robots_for(url: str) -> str:
-    """The robots.txt text that governs `url` (cached)."""
+def origin_of(url: str) -> str:
     parts = urlsplit(url)
-    origin = f"{parts.scheme}://{parts.netloc}".lower()
-    key = f"robots:{origin}"
-    rules = cache.get(key)
-    if rules is None:
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def robots_for(url: str, *, max_wait: float) -> str | None:
+    """The robots.txt text that governs url, from the database while fresh;
+    None when it had to be fetched and the host stayed busy."""
+    origin = origin_of(url)
+    now = timezone.now()
+    stored = RobotsRules.objects.filter(origin=origin, expires_at__gt=now).values_list("rules", flat=True)
+    for rules in stored:
+        return rules
+    with hostlimits.host_turn(url, max_wait=max_wait) as our_turn:
+        if not our_turn:
+            return None
         rules, ttl = _fetch_rules(origin)
-        cache.set(key, rules, ttl)
+    _store(origin, rules, timezone.now() + timedelta(seconds=ttl))
     return rules
+
+
+def _store(origin: str, rules: str, expires_at) -> None:
+    fields = {"rules": rules, "expires_at": expires_at}
+    try:
+        with transaction.atomic():
+            RobotsRules.objects.update_or_create(origin=origin, defaults=fields)
+    except IntegrityError:  # another worker stored this origin a moment ago: ours is as fresh
+        RobotsRules.objects.filter(origin=origin).update(**fields)
 
 
 def _fetch_rules(origin: str) -> tuple[str, int]:
