@@ -10,8 +10,8 @@ Redirects are followed here, one hop at a time, and each hop is checked again.
 
 It also bounds what a hostile server can cost: a connect timeout (which also
 bounds each DNS lookup), one deadline for the whole fetch (redirects and a
-body dripped byte by byte included) and a
-cap on the body counted after decompression, so a gzip bomb stops at the cap.
+body dripped byte by byte included) and a cap on the body counted after
+decompression, so a gzip bomb stops at the cap.
 HTTP error statuses come back as responses: callers decide what 429 or 503 mean.
 """
 

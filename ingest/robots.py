@@ -47,10 +47,10 @@ def robots_for(url: str, *, max_wait: float) -> str | None:
     """The robots.txt text that governs url, from the database while fresh;
     None when it had to be fetched and the host stayed busy."""
     origin = origin_of(url)
-    now = timezone.now()
-    stored = RobotsRules.objects.filter(origin=origin, expires_at__gt=now).values_list("rules", flat=True)
-    for rules in stored:
-        return rules
+    fresh = RobotsRules.objects.filter(origin=origin, expires_at__gt=timezone.now())
+    stored = fresh.values_list("rules", flat=True).first()  # "" (allow all) is a stored answer too
+    if stored is not None:
+        return stored
     with hostlimits.host_turn(url, max_wait=max_wait) as our_turn:
         if not our_turn:
             return None
