@@ -176,11 +176,9 @@ HOST_MIN_DELAY_SECONDS = env_float("HOST_MIN_DELAY_SECONDS", 1.0, minimum=0, max
 LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
 
 # --- Stories ---------------------------------------------------------------
-# Score an article needs to join a live story: cosine to its centroid plus
-# 0.4 x title-term cosine (trends/clustering.py, tuned on UCI weeks 1-2).
-STORY_SIMILARITY_THRESHOLD = env_float("STORY_SIMILARITY_THRESHOLD", 0.45, minimum=0, maximum=1)
-# Two live stories whose centroids come this close are merged (trends/merging.py).
-STORY_MERGE_THRESHOLD = env_float("STORY_MERGE_THRESHOLD", 0.60, minimum=0, maximum=1)
+# The learned join and merge scorers and their thresholds (trends/clustering.py;
+# empty: the shipped trends/story_model.json, fitted by manage.py train_story_model).
+STORY_MODEL_PATH = env_str("STORY_MODEL_PATH", "")
 # A story with no new article for this long is closed to new articles.
 STORY_LIVE_HOURS = env_float("STORY_LIVE_HOURS", 36, minimum=1)
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)

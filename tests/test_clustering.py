@@ -1,11 +1,24 @@
-"""Story clustering's behaviour on its known failure modes, in memory and in the database."""
+"""Story clustering's mechanics (hand-set scorers on small vectors), its words
+(names, key terms), and the workers' database path."""
 
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
-from trends.clustering import ClusterParams, OnlineClusterer
+from tests.story_models import cosine_model, cosine_params
+from trends.clustering import (
+    RECENT_MEMBERS,
+    ClusterParams,
+    LiveStories,
+    Member,
+    OnlineClusterer,
+    StoryModel,
+    StoryProfile,
+    TermStats,
+    join_features,
+    title_words,
+)
 
 T0 = datetime(2026, 1, 3, 9, tzinfo=UTC)
 DIM = 8
@@ -23,111 +36,129 @@ def at_angle(degrees):
 
 
 def test_near_identical_articles_join_one_story_and_unrelated_one_starts_another():
-    clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.8))
-    first = clusterer.assign(at_angle(0), T0, "")
-    assert clusterer.assign(at_angle(5), T0, "") == first
-    assert clusterer.assign(unit(0, 0, 1), T0, "") != first
+    clusterer = OnlineClusterer(DIM, cosine_params(0.8))
+    first = clusterer.assign(at_angle(0), T0, "a")
+    assert clusterer.assign(at_angle(5), T0, "b") == first
+    assert clusterer.assign(unit(0, 0, 1), T0, "c") != first
 
 
 def test_story_quiet_for_live_hours_closes_and_a_later_article_starts_a_follow_up():
-    clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.8, live_hours=36))
-    first = clusterer.assign(at_angle(0), T0, "")
-    assert clusterer.assign(at_angle(1), T0 + timedelta(hours=35), "") == first
+    clusterer = OnlineClusterer(DIM, cosine_params(0.8, live_hours=36))
+    first = clusterer.assign(at_angle(0), T0, "a")
+    assert clusterer.assign(at_angle(1), T0 + timedelta(hours=35), "b") == first
     # 35h + 37h: quiet for 37h, longer than the live window.
-    assert clusterer.assign(at_angle(2), T0 + timedelta(hours=72), "") != first
+    assert clusterer.assign(at_angle(2), T0 + timedelta(hours=72), "c") != first
 
 
-def test_merge_pass_joins_two_stories_whose_centroids_converged():
-    clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.95, merge_threshold=0.85))
-    a = clusterer.assign(at_angle(0), T0, "")
-    b = clusterer.assign(at_angle(25), T0, "")  # cos 0.91: below the join threshold
+def test_live_window_counts_from_when_the_article_arrives_not_when_it_was_published():
+    clusterer = OnlineClusterer(DIM, cosine_params(0.8, live_hours=36))
+    first = clusterer.assign(at_angle(0), T0, "a")
+    # Published an hour after the story's article, but it reaches us 40 hours on.
+    late = clusterer.assign(at_angle(1), T0 + timedelta(hours=1), "b", now=T0 + timedelta(hours=40))
+    assert late != first
+
+
+def test_merge_pass_joins_two_stories_the_merge_scorer_calls_one_event():
+    clusterer = OnlineClusterer(DIM, cosine_params(0.95, merge_at=0.85))
+    a = clusterer.assign(at_angle(0), T0, "a1")
+    b = clusterer.assign(at_angle(25), T0, "b1")  # cos 0.91: below the join threshold
+    clusterer.assign(at_angle(1), T0, "a2")
+    clusterer.assign(at_angle(24), T0, "b2")
     assert a != b
     assert clusterer.merge_converged() == [(b, a)]
     assert clusterer.final_story(b) == clusterer.final_story(a) == a
-    assert clusterer.assign(at_angle(20), T0, "") == a  # the merged centroid now takes it
+    assert clusterer.live.profiles[a].size == 4
 
 
-def test_merge_pass_leaves_distinct_stories_apart():
-    clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.95, merge_threshold=0.85))
-    clusterer.assign(at_angle(0), T0, "")
-    clusterer.assign(at_angle(60), T0, "")
+def test_merge_pass_leaves_lone_articles_and_distinct_stories_apart():
+    clusterer = OnlineClusterer(DIM, cosine_params(0.95, merge_at=0.85))
+    clusterer.assign(at_angle(0), T0, "a")
+    clusterer.assign(at_angle(20), T0, "b")  # close, but a lone article had its chance to join
+    assert clusterer.merge_converged() == []
+    for n in range(2):
+        clusterer.assign(at_angle(60), T0, f"c{n}")
     assert clusterer.merge_converged() == []
 
 
-def test_drift_cap_ends_a_slowly_rotating_chain_sooner():
-    # Each article is 6 degrees from the previous one: a centroid that follows
-    # them keeps taking the next; a centroid held near its seed lets go sooner.
-    chain = [at_angle(6 * step) for step in range(16)]
-    free = OnlineClusterer(DIM, ClusterParams(threshold=0.9, merge_threshold=1.1))
-    capped = OnlineClusterer(DIM, ClusterParams(threshold=0.9, merge_threshold=1.1, drift_floor=0.99))
-    free_ids = [free.assign(v, T0, "") for v in chain]
-    capped_ids = [capped.assign(v, T0, "") for v in chain]
-    assert capped_ids.count(capped_ids[0]) < free_ids.count(free_ids[0])
+def test_online_clusterer_assign_needs_a_title():
+    clusterer = OnlineClusterer(DIM, cosine_params(0.8))
+    with pytest.raises(TypeError):
+        clusterer.assign(at_angle(0), T0)
 
 
-def test_evaluation_replay_runs_the_workers_clusterer_with_the_merge_pass():
-    from trends.evaluation.datasets import LabelledArticle
-    from trends.evaluation.replay import surge_labels
-
-    vectors = np.stack([at_angle(0), at_angle(25), at_angle(90)])
-    articles = [LabelledArticle("t", "t", T0 + timedelta(hours=h), "g", "business", 1) for h in (0, 0, 2)]
-    labels = surge_labels(articles, vectors, ClusterParams(threshold=0.95, merge_threshold=0.85))
-    # The hour boundary ran the merge pass: the first two end in one story.
-    assert labels[0] == labels[1] != labels[2]
-
-
-@pytest.mark.django_db
-def test_db_merge_joins_converged_live_stories_but_leaves_a_story_with_an_editor_placed_article():
-    from ingest.models import Article, Source
-    from trends.embedding import to_bytes
-    from trends.merging import merge_converged_stories
-    from trends.models import Story
-
-    source = Source.objects.create(name="S", domain="s.example")
-
-    def story_with_article(vector, locked, n):
-        story = Story.objects.create(
-            headline=f"h{n}",
-            first_seen_at=T0,
-            last_seen_at=T0,
-            centroid_sum=to_bytes(vector),
-            article_count=1,
-        )
-        Article.objects.create(
-            source=source,
-            url=f"http://s.example/{n}",
-            canonical_url=f"http://s.example/{n}",
-            title="t",
-            published_at=T0,
-            fetched_at=T0,
-            story=story,
-            story_locked=locked,
-        )
-        return story
-
-    vector = np.zeros(384, dtype=np.float32)
-    vector[0] = 1
-    nearby = vector.copy()
-    nearby[1] = 0.1
-    locked = story_with_article(vector, True, 1)
-    free = story_with_article(nearby, False, 2)
-    twin = story_with_article(nearby, False, 4)
-    apart = np.zeros(384, dtype=np.float32)
-    apart[5] = 1
-    other = story_with_article(apart, False, 3)
-
-    # The story holding an editor's placement takes part in no automatic merge.
-    assert merge_converged_stories(T0, threshold=0.9) == [(twin.pk, free.pk)]
-    twin.refresh_from_db()
-    free.refresh_from_db()
-    assert twin.merged_into_id == free.pk and not twin.is_open
-    assert free.article_count == 2
-    assert Article.objects.filter(story=free).count() == 2
-    assert Story.objects.get(pk=locked.pk).merged_into_id is None
-    assert Story.objects.get(pk=other.pk).merged_into_id is None
+def test_a_story_is_judged_by_its_latest_members_only():
+    profile = StoryProfile.of_members(
+        [Member.of_title(n, at_angle(0), f"t{n}", "s", T0 + timedelta(minutes=n)) for n in range(3)]
+    )
+    for n in range(3, RECENT_MEMBERS + 10):
+        profile.add(Member.of_title(n, at_angle(0), f"t{n}", "s", T0 + timedelta(minutes=n)))
+    assert profile.size == RECENT_MEMBERS + 10
+    assert len(profile.members) == RECENT_MEMBERS
+    assert profile.members[0].key == 10 and profile.members[-1].key == RECENT_MEMBERS + 9
 
 
-def _waiting_article(source, n, vector, when=T0):
+def test_recent_centroid_follows_where_a_drifting_story_is_now():
+    # Two days about one thing, then six hours about another.
+    old = [Member.of_title(n, at_angle(0), "x", "s", T0 + timedelta(hours=n)) for n in range(10)]
+    new = [Member.of_title(10 + n, at_angle(90), "x", "s", T0 + timedelta(hours=48 + n)) for n in range(3)]
+    profile = StoryProfile.of_members(old + new)
+    article = Member.of_title(99, at_angle(90), "x", "s", T0 + timedelta(hours=52))
+    features = join_features(profile, article, TermStats())
+    assert features["recent_centroid_cosine"] > 0.95
+    assert features["centroid_cosine"] < 0.4
+
+
+def test_story_model_refuses_a_file_that_is_not_one(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text('{"join": {"weights": {}}}')
+    with pytest.raises(ValueError, match="not a story model"):
+        StoryModel.load(path)
+
+
+def test_shipped_story_model_scores_every_feature_the_code_computes():
+    model = ClusterParams().model
+    story = StoryProfile.of_members([Member.of_title(1, at_angle(0), "Quake hits Chile", "a", T0)])
+    live = LiveStories(DIM)
+    live.put(1, story)
+    features = join_features(story, Member.of_title(2, at_angle(3), "Chile quake", "b", T0), live.terms)
+    assert set(model.join.weights) == set(features)
+
+
+# --- words ---------------------------------------------------------------------------
+
+
+def test_title_words_keep_content_words_and_drop_stop_words_and_possessives():
+    terms, _, _ = title_words("Apple's iPhone sales rise in China as it cuts prices")
+    assert terms == {"apple", "iphone", "sales", "rise", "china", "cuts", "prices"}
+
+
+def test_sentence_case_titles_tell_names_and_title_case_titles_do_not():
+    _, capitalised, lowered = title_words("Jets beat the Bills as Rodgers returns")
+    assert capitalised == {"bills", "rodgers"} and lowered == {"beat", "returns"}
+    assert title_words("Jets Beat The Bills As Rodgers Returns")[1:] == (frozenset(), frozenset())
+
+
+def test_term_stats_call_a_word_a_name_when_titles_mostly_capitalise_it():
+    stats = TermStats()
+    for n, title in enumerate(["Fans cheer as Rodgers returns", "Rodgers returns to training"]):
+        stats.add(Member.of_title(n, unit(1), title, "s", T0))
+    assert stats.is_name("rodgers") and not stats.is_name("returns") and not stats.is_name("fans")
+
+
+def test_term_weights_follow_the_live_stories():
+    live = LiveStories(DIM)
+    for n in range(4):
+        title = "Trump speaks" if n else "Trump speaks on Maduro"
+        live.put(n, StoryProfile.of_members([Member.of_title(n, unit(1), title, "s", T0)]))
+    assert live.terms.idf("maduro") > live.terms.idf("trump")
+    live.remove(0)
+    assert live.terms.frequency.get("maduro") is None and live.terms.documents == 3
+
+
+# --- the workers' database path ------------------------------------------------------
+
+
+def _waiting_article(source, n, vector, when=T0, title=None):
     from ingest.models import Article
     from trends.embedding import to_bytes
 
@@ -135,7 +166,7 @@ def _waiting_article(source, n, vector, when=T0):
         source=source,
         url=f"http://s.example/w{n}",
         canonical_url=f"http://s.example/w{n}",
-        title=f"waiting {n}",
+        title=title or f"waiting {n}",
         published_at=when,
         fetched_at=when,
         stage=Article.Stage.EXTRACTED,
@@ -149,8 +180,14 @@ def _wide(*values):
     return vector / np.linalg.norm(vector)
 
 
+@pytest.fixture
+def cosine_settings(monkeypatch):
+    """Workers read their parameters from settings: give them the hand-set model."""
+    monkeypatch.setattr(ClusterParams, "from_settings", classmethod(lambda cls: cosine_params(0.8)))
+
+
 @pytest.mark.django_db
-def test_worker_sync_drops_a_story_another_process_closed_since_its_last_look():
+def test_worker_sync_drops_a_story_another_process_closed_since_its_last_look(cosine_settings):
     from django.utils import timezone
 
     from ingest.models import Source
@@ -167,7 +204,7 @@ def test_worker_sync_drops_a_story_another_process_closed_since_its_last_look():
 
 
 @pytest.mark.django_db
-def test_worker_keeps_joining_its_own_story_without_reloading_it():
+def test_worker_keeps_joining_its_own_story_without_reloading_it(cosine_settings):
     from ingest.models import Source
     from trends.assignment import StoryAssigner
     from trends.models import Story
@@ -176,14 +213,15 @@ def test_worker_keeps_joining_its_own_story_without_reloading_it():
     assigner = StoryAssigner()
     touched = [assigner.assign([_waiting_article(source, n, _wide(1, 0.01 * n))], T0) for n in range(3)]
     assert touched[0] == touched[1] == touched[2]
-    assert Story.objects.get().article_count == 3
-    # Its own writes are in step: the stamps it wrote are the stored ones.
     story = Story.objects.get()
+    assert story.article_count == 3
+    # Its own writes are in step: the stamps it wrote are the stored ones.
     assert assigner.applied[story.pk] == story.updated_at
+    assert assigner.live.profiles[story.pk].size == 3
 
 
 @pytest.mark.django_db
-def test_article_already_in_a_story_is_not_assigned_again():
+def test_article_already_in_a_story_is_not_assigned_again(cosine_settings):
     from ingest.models import Source
     from trends.assignment import StoryAssigner
     from trends.models import Story
@@ -196,106 +234,31 @@ def test_article_already_in_a_story_is_not_assigned_again():
     assert Story.objects.count() == 1
 
 
-def test_bench_assign_prints_a_row_per_history_size_and_the_spread():
-    import io
-    import json
-
-    from django.core.management import call_command
-
-    out = io.StringIO()
-    call_command("bench_assign", sizes="300,600", db_sizes="", repeats=2, articles=20, json=True, stdout=out)
-    report = json.loads(out.getvalue().strip().splitlines()[-1])
-    assert [row["history_stories"] for row in report["memory"]["sizes"]] == [300, 600]
-    assert all(len(row["wall_repeats"]) == 2 for row in report["memory"]["sizes"])
-    assert "spread_wall" in report["memory"] and "spread_cpu" in report["memory"]
-
-
-def at_cosine(cosine):
-    return at_angle(np.degrees(np.arccos(cosine)))
-
-
-def test_title_terms_keep_content_words_and_drop_stop_words_and_possessives():
-    from trends.clustering import title_terms
-
-    terms = title_terms("Apple's iPhone sales rise in China as it cuts prices")
-    assert set(terms) == {"apple", "iphone", "sales", "rise", "china", "cuts", "prices"}
-    assert sum(w * w for w in terms.values()) == pytest.approx(1.0)
-
-
-def test_story_terms_cosine_matches_the_cosine_of_the_summed_vectors():
-    from trends.clustering import StoryTerms, title_terms
-
-    titles = ["Malaysia Airlines search widens", "Search for Malaysia jet moves south", "Jet debris found"]
-    story = StoryTerms()
-    total: dict[str, float] = {}
-    for title in titles:
-        story.add(1, title_terms(title))
-        for word, weight in title_terms(title).items():
-            total[word] = total.get(word, 0.0) + weight
-    probe = title_terms("Malaysia jet search")
-    expected = sum(w * total.get(t, 0.0) for t, w in probe.items()) / np.sqrt(
-        sum(v * v for v in total.values())
-    )
-    assert story.similarity(1, probe) == pytest.approx(expected)
-
-
-def test_shared_title_terms_lift_a_borderline_article_into_the_story_and_unrelated_titles_do_not():
-    params = ClusterParams(threshold=0.45, lexical_weight=0.4)
-    shared = OnlineClusterer(DIM, params)
-    story = shared.assign(at_angle(0), T0, "Malaysia Airlines flight MH370 search widens")
-    # Embedding cosine 0.40: under the threshold alone; the shared names add 0.4 x about 0.6.
-    assert shared.assign(at_cosine(0.40), T0, "MH370 search: Malaysia Airlines families wait") == story
-
-    unrelated = OnlineClusterer(DIM, params)
-    story = unrelated.assign(at_angle(0), T0, "Malaysia Airlines flight MH370 search widens")
-    assert unrelated.assign(at_cosine(0.40), T0, "Fed holds interest rates steady") != story
-
-
-def test_title_terms_pick_the_story_that_shares_names_over_a_slightly_nearer_centroid():
-    clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.45, lexical_weight=0.4))
-    fed = clusterer.assign(unit(1, 0, 0), T0, "Fed holds interest rates steady")
-    jet = clusterer.assign(unit(0, 1, 0), T0, "Malaysia Airlines MH370 search widens")
-    # Embedding: a bit nearer the Fed story (0.62 against 0.55); title: all about the jet.
-    article = unit(0.62, 0.55, np.sqrt(1 - 0.62**2 - 0.55**2))
-    assert clusterer.assign(article, T0, "Malaysia Airlines MH370 search moves south") == jet != fed
-
-
-def test_merged_story_keeps_both_stories_title_terms():
-    clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.95, merge_threshold=0.85, lexical_weight=0.4))
-    a = clusterer.assign(at_angle(0), T0, "Quake hits Chile")
-    b = clusterer.assign(at_angle(25), T0, "Tsunami warning lifted")
-    assert clusterer.merge_converged() == [(b, a)]
-    assert clusterer.terms.similarity(a, {"tsunami": 1.0}) > 0
-    assert b not in clusterer.terms
-
-
 @pytest.mark.django_db
-def test_worker_starting_cold_loads_live_stories_title_terms_from_their_articles():
+def test_worker_starting_cold_loads_a_live_storys_latest_members_as_the_running_worker_has_them(
+    cosine_settings,
+):
     from ingest.models import Source
     from trends.assignment import StoryAssigner
 
     source = Source.objects.create(name="S", domain="s.example")
-    first = _waiting_article(source, 1, _wide(1, 0))
-    first.title = "Malaysia Airlines flight MH370 search widens"
-    first.save()
-    [story] = StoryAssigner().assign([first], T0)
-    # A fresh worker (cold start) sees the title terms: a borderline article
-    # sharing the names joins, as in the in-memory rule.
-    cosine = 0.40
-    borderline = _waiting_article(source, 2, _wide(cosine, np.sqrt(1 - cosine**2)))
-    borderline.title = "MH370 search: Malaysia Airlines families wait"
-    borderline.save()
-    assert StoryAssigner().assign([borderline], T0) == [story]
-
-
-def test_online_clusterer_assign_needs_a_title():
-    clusterer = OnlineClusterer(DIM, ClusterParams(threshold=0.8))
-    with pytest.raises(TypeError):
-        clusterer.assign(at_angle(0), T0)
+    running = StoryAssigner()
+    titles = ["Quake hits Chile", "Chile quake: tsunami warning", "Chile quake toll rises"]
+    for n, title in enumerate(titles):
+        article = _waiting_article(source, n, _wide(1, 0.01 * n), T0 + timedelta(minutes=n), title)
+        [story] = running.assign([article], T0 + timedelta(minutes=n))
+    cold = StoryAssigner()
+    cold.assign([], T0 + timedelta(minutes=5))  # its first look: the cold sync
+    warm, loaded = running.live.profiles[story], cold.live.profiles[story]
+    assert [m.key for m in loaded.members] == [m.key for m in warm.members]
+    assert [m.terms for m in loaded.members] == [m.terms for m in warm.members]
+    assert loaded.size == warm.size == 3 and loaded.first_seen == warm.first_seen
+    np.testing.assert_allclose(loaded.centroid_sum, warm.centroid_sum, rtol=1e-5)
+    assert cold.live.terms.frequency == running.live.terms.frequency
 
 
 @pytest.mark.django_db
-def test_worker_chooses_again_when_its_story_was_merged_before_it_locked_it(monkeypatch):
+def test_worker_chooses_again_when_its_story_was_merged_before_it_locked_it(cosine_settings, monkeypatch):
     """An editor merges the story a worker chose between its choice and its
     row lock: the article must not land in the merged (closed) story."""
     from ingest.models import Article, Source
@@ -322,3 +285,90 @@ def test_worker_chooses_again_when_its_story_was_merged_before_it_locked_it(monk
 
     assert Article.objects.get(pk=late.pk).story_id not in (None, chosen)
     assert Story.objects.get(pk=chosen).article_count == 1
+
+
+def _story_with_articles(source, vectors, first_n, *, locked=False, headline="stale headline"):
+    from ingest.models import Article
+    from trends.embedding import to_bytes
+    from trends.models import Story
+
+    story = Story.objects.create(
+        headline=headline,
+        first_seen_at=T0 + timedelta(hours=first_n),
+        last_seen_at=T0 + timedelta(hours=first_n + len(vectors) - 1),
+        centroid_sum=to_bytes(np.sum(vectors, axis=0)),
+        article_count=len(vectors),
+    )
+    for offset, vector in enumerate(vectors):
+        n = first_n + offset
+        Article.objects.create(
+            source=source,
+            url=f"http://s.example/{n}",
+            canonical_url=f"http://s.example/{n}",
+            title=f"Chile quake report {n}",
+            published_at=T0 + timedelta(hours=n),
+            fetched_at=T0 + timedelta(hours=n),
+            story=story,
+            story_locked=locked,
+            stage=Article.Stage.ASSIGNED,
+            embedding=to_bytes(vector),
+        )
+    return story
+
+
+@pytest.mark.django_db
+def test_db_merge_joins_one_event_told_twice_but_leaves_a_story_with_an_editor_placed_article():
+    from ingest.models import Article, Source
+    from trends.merging import merge_converged_stories
+    from trends.models import Story
+
+    source = Source.objects.create(name="S", domain="s.example")
+    near = [_wide(1, 0.1), _wide(1, 0.12)]
+    locked = _story_with_articles(source, near, 0, locked=True)
+    free = _story_with_articles(source, near, 2)
+    twin = _story_with_articles(source, near, 4)
+    other = _story_with_articles(source, [_wide(0, 0, 1), _wide(0, 0, 1, 0.01)], 6)
+
+    params = ClusterParams(model=cosine_model(0.99, merge_at=0.9))
+    assert merge_converged_stories(T0, params) == [(twin.pk, free.pk)]
+    twin.refresh_from_db()
+    free.refresh_from_db()
+    assert twin.merged_into_id == free.pk and not twin.is_open
+    assert free.article_count == 4 and Article.objects.filter(story=free).count() == 4
+    assert Story.objects.get(pk=locked.pk).merged_into_id is None
+    assert Story.objects.get(pk=other.pk).merged_into_id is None
+
+
+@pytest.mark.django_db
+def test_merged_story_takes_its_headline_and_first_sighting_from_its_own_articles():
+    from ingest.models import Source
+    from trends.merging import merge_converged_stories
+
+    source = Source.objects.create(name="S", domain="s.example")
+    kept = _story_with_articles(source, [_wide(1, 0.1), _wide(1, 0.12), _wide(1, 0.11)], 3)
+    absorbed = _story_with_articles(source, [_wide(1, 0.1), _wide(1, 0.13)], 0)
+    params = ClusterParams(model=cosine_model(0.99, merge_at=0.9))
+    assert merge_converged_stories(T0 + timedelta(hours=6), params) == [(absorbed.pk, kept.pk)]
+    kept.refresh_from_db()
+    titles = {f"Chile quake report {n}" for n in range(6)}
+    assert kept.headline in titles  # derived again from the merged coverage
+    assert kept.first_seen_at == T0  # the absorbed story's first article
+    assert kept.headline != "stale headline"
+    assert kept.last_seen_at == T0 + timedelta(hours=5)
+    assert (kept.article_count, kept.source_count) == (5, 1)
+
+
+def test_bench_assign_prints_a_row_per_history_size_and_the_spread():
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench_assign", sizes="300,600", db_sizes="", repeats=2, articles=20, json=True, stdout=out)
+    report = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert [row["history_stories"] for row in report["memory"]["sizes"]] == [300, 600]
+    assert all(len(row["wall_repeats"]) == 2 for row in report["memory"]["sizes"])
+    assert "spread_wall" in report["memory"] and "spread_cpu" in report["memory"]
+    assert set(report["memory_us"]) == {"300", "600"} and report["memory_spread"] >= 0
+    assert "db_us" not in report

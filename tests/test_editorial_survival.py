@@ -189,13 +189,13 @@ def test_another_workers_live_index_drops_the_merged_story(morning, editor):
     target, source = merge_pair()
     other_worker = StoryAssigner()
     other_worker._sync()
-    assert source.pk in other_worker.index
+    assert source.pk in other_worker.live
 
     editorial.merge(source, target, editor)
     other_worker._sync()
 
-    assert source.pk not in other_worker.index
-    assert target.pk in other_worker.index
+    assert source.pk not in other_worker.live
+    assert target.pk in other_worker.live
 
 
 @pytest.mark.slow

@@ -81,7 +81,7 @@ def replayed_rows():
     start = datetime(2026, 1, 2, 18, tzinfo=UTC)
     items = read_stream(NEWSRIVER, start=start, end=start + timedelta(hours=36))
     vectors = embed_texts([article_text(i.title) for i in items])
-    return replay(items, vectors, params=ClusterParams(0.55, 36), progress=False)
+    return replay(items, vectors, params=ClusterParams(live_hours=36), progress=False)
 
 
 @pytest.mark.slow
@@ -109,6 +109,34 @@ def test_model_trained_on_replay_round_trips_through_json(replayed_rows, tmp_pat
     fades = np.array([label == "fades" for label in labels], dtype=float)
     p = loaded.probability_fades(replayed_rows.matrix(known))
     assert np.mean((p - fades) ** 2) < np.mean((fades.mean() - fades) ** 2)
+
+
+@pytest.mark.slow
+def test_backtest_with_a_given_model_scores_it_as_it_is(replayed_rows):
+    from trends.forecasting.backtest import evaluate
+    from trends.forecasting.scoring import score
+
+    given = load_model(DEFAULT_MODEL_PATH)
+    split = min(replayed_rows.hours) + timedelta(hours=6)
+    result = evaluate(replayed_rows, split, model=given)
+    assert result.given_model and result.model is given
+    hours = np.array(replayed_rows.hours)
+    scored = np.array([o is not None for o in replayed_rows.outcomes]) & (hours >= split)
+    fades = np.array([o == "fades" for o in replayed_rows.outcomes], dtype=float)[scored]
+    expected = score(given.probability_fades(replayed_rows.matrix(scored)), fades)
+    assert result.scores["model"] == expected
+
+
+def test_backtest_refuses_a_model_file_that_is_not_one_before_replaying(tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    bad = tmp_path / "model.json"
+    bad.write_text("{}")
+    with pytest.raises(CommandError, match="not a forecast model"):
+        call_command("backtest_forecast", str(NEWSRIVER), "--model", str(bad))
+    with pytest.raises(CommandError, match="nothing to --save-model"):
+        call_command("backtest_forecast", str(NEWSRIVER), "--model", "default", "--save-model", str(bad))
 
 
 def test_shipped_default_model_is_small_and_tells_a_dying_story_from_a_surging_one():

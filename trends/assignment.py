@@ -1,46 +1,51 @@
 """Assigning embedded articles to stories in the database.
 
 Assignment is serialised: a worker holds a database lock while it reads the
-live index and writes the story (PostgreSQL: a transaction-level advisory
+live stories and writes the story (PostgreSQL: a transaction-level advisory
 lock; SQLite: the IMMEDIATE transaction is already the database's one write
 lock). Without it, two workers could each see no matching story for two
 articles about the same event and create two stories. Assignment is cheap
-(a matrix product over live centroids), so the lock is held milliseconds.
+(a matrix product over live centroids, then the join scorer on the ten
+nearest), so the lock is held milliseconds.
 
 The decision rule is trends.clustering.choose_story with
-ClusterParams.from_settings(): the very rule evaluate_clustering scores,
-title terms included (each worker keeps the live stories' title terms in
-memory beside their centroids, loaded from their articles' titles).
-(The centroid drift cap, ClusterParams.drift_floor, is off by default: it did
-not help on UCI, and workers do not apply it.) trends.merging takes the same
-lock for the hourly merge pass.
-
-Each worker process keeps its own LiveIndex and, under the lock, catches up
-with the stories other workers changed since its last look (Story.updated_at)."""
+ClusterParams.from_settings(): the very rule evaluate_clustering scores.
+Each worker process keeps the live stories' profiles in memory (centroid
+sum, size, times and latest members: vector, title terms, outlet), and under
+the lock catches up with the stories other workers changed since its last
+look (Story.updated_at), reloading only those. trends.merging takes the same
+lock for the hourly merge pass."""
 
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from ingest.models import Article
 from trends.categories import story_category
-from trends.clustering import ClusterParams, LiveIndex, StoryTerms, choose_story, title_terms
+from trends.clustering import (
+    RECENT_MEMBERS,
+    ClusterParams,
+    LiveStories,
+    Member,
+    StoryProfile,
+    choose_story,
+)
 from trends.embedding import DIMENSIONS, from_bytes, to_bytes
 from trends.models import Story
 
 ASSIGNMENT_LOCK_KEY = 0x5347_0001  # any constant, shared by every worker
 # Rows written just before our last sync may commit just after it: re-read a margin.
 SYNC_MARGIN = timedelta(seconds=120)
+STORY_FIELDS = ("id", "centroid_sum", "article_count", "first_seen_at", "last_seen_at", "updated_at")
 
 
 class StoryAssigner:
     def __init__(self):
-        self.index = LiveIndex(DIMENSIONS)
-        self.terms = StoryTerms()  # title terms of live stories, for choose_story
-        self.last_seen: dict[int, datetime] = {}
+        self.live = LiveStories(DIMENSIONS)
         # updated_at of the stories this worker has in step (read or written
         # by itself), within the sync window: those need no reload.
         self.applied: dict[int, datetime] = {}
@@ -54,26 +59,26 @@ class StoryAssigner:
         Returns the story ids touched. Articles already in a story are skipped,
         so a retried task changes nothing."""
         touched: set[int] = set()
+        params = ClusterParams.from_settings()
         with transaction.atomic():
             take_assignment_lock()
             self._sync()
-            self._close_stale(now)
+            self._close_stale(now, params.live_hours)
             # By primary key only, unordered: a "story IS NULL" filter lets
             # SQLite walk every storyless article (failed ones pile up forever).
             fresh = Article.objects.filter(pk__in=[a.pk for a in articles]).order_by()
-            for article in sorted(fresh.select_related("feed"), key=lambda a: a.published_at):
+            for article in sorted(fresh.select_related("feed"), key=lambda a: (a.published_at, a.pk)):
                 vector = from_bytes(article.embedding)
                 if article.story_id is not None or vector is None:
                     continue
-                touched.add(self._assign_one(article, vector))
+                touched.add(self._assign_one(article, vector, params))
         return sorted(touched)
 
-    def _assign_one(self, article: Article, vector: np.ndarray) -> int:
-        params = ClusterParams.from_settings()
-        terms = title_terms(article.title)
+    def _assign_one(self, article: Article, vector: np.ndarray, params: ClusterParams) -> int:
+        member = member_of(article.pk, vector, article.title, article.source_id, article.published_at)
         when = article.published_at
         while True:
-            story_id, _score = choose_story(self.index, vector, params, terms, self.terms)
+            story_id, _score = choose_story(self.live, member, params)
             if story_id is None:
                 break
             story = Story.objects.select_for_update().get(pk=story_id)
@@ -81,7 +86,7 @@ class StoryAssigner:
                 break
             # Closed or merged since this worker last looked (defence in depth:
             # editors and the merge pass take the assignment lock too).
-            self._forget(story_id)
+            self.live.remove(story_id)
         if story_id is None:
             story = Story.objects.create(
                 headline=article.title,
@@ -93,20 +98,17 @@ class StoryAssigner:
                 article_count=1,
                 source_count=1,
             )
-            centroid_sum = vector
+            self.live.put(story.pk, StoryProfile.of_members([member]))
         else:
-            centroid_sum = from_bytes(story.centroid_sum) + vector
-            story.centroid_sum = to_bytes(centroid_sum)
+            story.centroid_sum = to_bytes(from_bytes(story.centroid_sum) + vector)
             story.article_count += 1
             story.first_seen_at = min(story.first_seen_at, when)
             story.last_seen_at = max(story.last_seen_at, when)
             known_source = Article.objects.filter(story=story, source_id=article.source_id).exists()
             story.source_count += 0 if known_source else 1
             story.save()
+            self.live.add_member(story.pk, member)
         Article.objects.filter(pk=article.pk).update(story=story, stage=Article.Stage.ASSIGNED)
-        self.index.put(story.pk, centroid_sum)
-        self.terms.add(story.pk, terms)
-        self.last_seen[story.pk] = story.last_seen_at
         self.applied[story.pk] = story.updated_at
         return story.pk
 
@@ -130,47 +132,75 @@ class StoryAssigner:
                 Story.objects.filter(pk__in=unseen[i : i + 500]).order_by()
                 for i in range(0, len(unseen), 500)
             ]
-        reloaded = []
         for stories in changed:
-            fields = ("id", "centroid_sum", "is_open", "merged_into", "last_seen_at", "updated_at")
-            for story in stories.only(*fields):
+            rows = list(stories.only(*STORY_FIELDS, "is_open", "merged_into"))
+            live = [s for s in rows if s.is_open and s.merged_into_id is None]
+            profiles = load_profiles(live)
+            for story in rows:
                 self.applied[story.pk] = story.updated_at
-                if story.is_open and story.merged_into_id is None:
-                    self.index.put(story.pk, from_bytes(story.centroid_sum))
-                    self.last_seen[story.pk] = story.last_seen_at
-                    self.terms.remove(story.pk)
-                    reloaded.append(story.pk)
+                if story.pk in profiles:
+                    self.live.put(story.pk, profiles[story.pk])
                 else:
-                    self._forget(story.pk)
-        self._load_terms(reloaded)
+                    self.live.remove(story.pk)
         # Stamps older than the next sync's window are never compared again.
         horizon = started - SYNC_MARGIN
         self.applied = {pk: stamp for pk, stamp in self.applied.items() if stamp >= horizon}
         self.synced_at = started
 
-    def _load_terms(self, story_ids: list[int]):
-        """Title terms of these stories' articles: O(their articles), so the
-        cold start reads the live stories' articles, never the history."""
-        for first in range(0, len(story_ids), 500):
-            chunk = story_ids[first : first + 500]
-            titles = Article.objects.filter(story_id__in=chunk).order_by().values_list("story_id", "title")
-            for story_id, title in titles:
-                self.terms.add(story_id, title_terms(title))
-
-    def _close_stale(self, now: datetime):
+    def _close_stale(self, now: datetime, live_hours: float):
         """A story with no article for STORY_LIVE_HOURS closes: a later article
         on the same event starts a follow-up story rather than reviving it."""
-        cutoff = now - timedelta(hours=settings.STORY_LIVE_HOURS)
-        stale = [sid for sid, seen in self.last_seen.items() if seen < cutoff]
+        cutoff = now - timedelta(hours=live_hours)
+        stale = [sid for sid, profile in self.live.profiles.items() if profile.last_seen < cutoff]
         if stale:
             Story.objects.filter(pk__in=stale).update(is_open=False, updated_at=timezone.now())
             for story_id in stale:
-                self._forget(story_id)
+                self.live.remove(story_id)
 
-    def _forget(self, story_id: int):
-        self.index.remove(story_id)
-        self.terms.remove(story_id)
-        self.last_seen.pop(story_id, None)
+
+def member_of(article_id: int, vector, title: str, source_id, published_at: datetime) -> Member:
+    return Member.of_title(article_id, vector, title, source_id, published_at)
+
+
+def load_profiles(stories: list[Story]) -> dict[int, StoryProfile]:
+    """Profiles of these stories (rows with STORY_FIELDS loaded) from their
+    latest RECENT_MEMBERS articles: one query per 500 stories, reading at most
+    RECENT_MEMBERS articles of each, so a big story costs no more than a
+    small one. A story without an embedded article gets no profile."""
+    profiles: dict[int, StoryProfile] = {}
+    for first in range(0, len(stories), 500):
+        chunk = {s.pk: s for s in stories[first : first + 500]}
+        ranked = (
+            Article.objects.filter(story_id__in=list(chunk), embedding__isnull=False)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("story_id")],
+                    order_by=[F("published_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=RECENT_MEMBERS)
+            .order_by()
+            .values_list("id", "story_id", "title", "source_id", "published_at", "embedding")
+        )
+        members: dict[int, list[Member]] = {}
+        for pk, story_id, title, source_id, published_at, blob in ranked:
+            vector = from_bytes(blob)
+            if vector is not None and vector.shape == (DIMENSIONS,):
+                members.setdefault(story_id, []).append(member_of(pk, vector, title, source_id, published_at))
+        for story_id, found in members.items():
+            story = chunk[story_id]
+            centroid_sum = from_bytes(story.centroid_sum)
+            if centroid_sum is None or centroid_sum.shape != (DIMENSIONS,):
+                centroid_sum = np.sum([m.vector for m in found], axis=0)
+            profiles[story_id] = StoryProfile(
+                centroid_sum,
+                max(story.article_count, len(found)),
+                story.first_seen_at,
+                story.last_seen_at,
+                found,
+            )
+    return profiles
 
 
 def take_assignment_lock():

@@ -1,42 +1,66 @@
 """Online story clustering, in plain Python and numpy.
 
-The decision rule (choose_story): the few live stories whose centroids are
-nearest the article's embedding are candidates; each scores the cosine of
-embedding and centroid plus `lexical_weight` times the cosine of the
-article's title terms and the story's summed title terms (StoryTerms). The
-article joins the best candidate when its score reaches the threshold;
-otherwise it starts a new story. Only live stories are candidates, held in an
-in-memory matrix, so assigning an article costs the same whatever the stored
-history. The title terms catch what a sentence embedding of a short headline
-blurs (names, places, products); on UCI weeks 1-2 they lifted B-cubed F1
-from 0.772 to 0.782.
+The decision rule (choose_story): the live stories whose all-time centroids
+are nearest the article's embedding are candidates (LiveIndex); for each, a
+learned join scorer (StoryModel.join) turns a few similarities into the
+log-odds that the article tells the same happening as the story, and the
+article joins the best candidate when that reaches the join threshold, else
+it starts a story. Once an hour a learned merge scorer (StoryModel.merge)
+joins two live stories told as one event (find_merge_pairs).
 
-Known failure modes and how they are handled:
-- Chaining / mega-clusters: a centroid that drifts article by article until it
-  swallows neighbouring stories. The centroid is the sum of member unit
-  vectors, so each article moves it less as the story grows; and a story's
-  centroid may not drift further than `drift_floor` (cosine) from its seed
-  (its first article): an article that would pull it further still joins,
-  but stops moving the centroid.
-- Two stories for one event (the first articles were worded differently): a
-  periodic merge pass joins live stories whose centroids have converged
-  (find_converged_pairs, run hourly by trends.merging.merge_converged_stories).
-- Stale stories: a story with no article for `live_hours` closes. A later
-  article on the same event starts a follow-up story; it never reopens the old
-  one, so a closed story's counts and history stay as they were published.
+What the scorers look at, and the failure each one answers (measured on the
+hand-labelled newsriver window; see docs/decisions/story-clustering.md):
+- a story's recent members, not only its all-time centroid: a time-decayed
+  centroid and the article's best matches among the latest members, so a
+  story that drifted over days is judged by what it is now about;
+- key-term agreement with term weights from the live stream (TermStats): a
+  rare word shared with most of the story's members counts, a word that is
+  everywhere ("Trump", "NFL", "week") does not, and the story's key terms
+  missing from the title count against;
+- time: hours since the story's last article and since its first, so a
+  story that something loosely related reaches every hour stops growing;
+- outlets: a story fed by one outlet's template ("promo code ... for X vs Y")
+  is not an event many outlets report.
 
-The same code serves the workers (through trends.assignment, which keeps the
-index in step with the database) and the evaluation command (in memory,
-through OnlineClusterer)."""
+A story compares with its latest RECENT_MEMBERS members only, so a decision
+costs the same however big the story or the stored history. Only live
+stories are candidates: a story with no article for `live_hours` closes, and
+a later article starts a follow-up story.
 
+The same code serves the workers (trends.assignment keeps a LiveStories in
+step with the database; trends.merging runs the merge pass) and the
+evaluation (OnlineClusterer, in memory)."""
+
+import bisect
 import heapq
+import json
 import math
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+MODEL_PATH = Path(__file__).resolve().parent / "story_model.json"
+
+# A live story is judged by its latest members (by time): enough to know
+# what it is about now, few enough that a decision costs the same for a
+# 500-article story as for a 5-article one.
+RECENT_MEMBERS = 50
+# "Latest" for the newest-members similarities.
+LATEST_MEMBERS = 8
+# Half-life-like time constant of the recent centroid (hours).
+DECAY_HOURS = 6.0
+# A word in at least this share of a story's recent members is one of its key terms.
+KEY_TERM_SHARE = 0.5
+# Merge candidates: stories whose all-time centroids are at least this close.
+MERGE_FLOOR = 0.35
+# Words that carry no news.
+_WORD = re.compile(r"[^\W\d_][\w'&.-]*")
 
 
 class LiveIndex:
@@ -90,12 +114,6 @@ class LiveIndex:
     def centroid(self, story_id: int) -> np.ndarray:
         return self._vectors[self._row_of[story_id]]
 
-    def matrix(self) -> tuple[list[int], np.ndarray]:
-        """(story ids, their unit centroids as rows), for the merge pass."""
-        ids = list(self._row_of)
-        rows = [self._row_of[i] for i in ids]
-        return ids, self._vectors[rows]
-
     def _grow(self):
         old = len(self._ids)
         self._vectors = np.vstack([self._vectors, np.zeros_like(self._vectors)])
@@ -103,217 +121,524 @@ class LiveIndex:
         self._free.extend(range(2 * old - 1, old - 1, -1))
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'&.-]+")
+def title_terms(title: str) -> frozenset[str]:
+    """The title's content words: lower case, no stop words, 3+ letters,
+    possessives dropped ("Maduro's" is "maduro")."""
+    return title_words(title)[0]
 
 
-def title_terms(title: str) -> dict[str, float]:
-    """The title's content words (lower case, no stop words, 3+ letters) as a
-    unit vector: each of the n distinct words weighs 1/sqrt(n)."""
-    words = set()
-    for word in _WORD.findall(title):
-        word = word.strip(".'-").lower().removesuffix("'s")
-        if len(word) >= 3 and word not in ENGLISH_STOP_WORDS:
-            words.add(word)
-    return {word: 1 / math.sqrt(len(words)) for word in words}
+def title_words(title: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(content words, those written capitalised, those written in lower case
+    after the title's first word). Case tells names from other words only in
+    a sentence-case title; a Title Case headline capitalises everything, so
+    it gives no case evidence (TermStats.is_name pools the evidence)."""
+    tokens = [(raw, _normalise(raw)) for raw in _WORD.findall(title)]
+    content = [(position, raw, word) for position, (raw, word) in enumerate(tokens) if word]
+    later = [raw for position, raw, _ in content if position > 0]
+    sentence_case = bool(later) and sum(raw[0].isupper() for raw in later) / len(later) < 0.6
+    capitalised, lowered = set(), set()
+    if sentence_case:
+        for position, raw, word in content:
+            if position > 0:
+                (capitalised if raw[0].isupper() else lowered).add(word)
+    return frozenset(w for _, _, w in content), frozenset(capitalised), frozenset(lowered)
 
 
-class StoryTerms:
-    """Per live story, the sum of its articles' title-term vectors and that
-    sum's squared norm, so a title's cosine to a story costs its own length."""
+def _normalise(raw: str) -> str:
+    word = raw.strip(".'-’").lower().removesuffix("'s").removesuffix("’s")
+    return word if len(word) >= 3 and word not in ENGLISH_STOP_WORDS else ""
+
+
+@dataclass(frozen=True)
+class Member:
+    """An article as the clustering sees it."""
+
+    key: int  # unique and increasing with arrival (an article id, a row number)
+    vector: np.ndarray
+    terms: frozenset[str]
+    source: object  # same value = same outlet
+    at: datetime
+    capitalised: frozenset[str] = frozenset()
+    lowered: frozenset[str] = frozenset()
+
+    @classmethod
+    def of_title(cls, key: int, vector, title: str, source: object, at: datetime) -> "Member":
+        terms, capitalised, lowered = title_words(title)
+        return cls(key, np.asarray(vector, dtype=np.float32), terms, source, at, capitalised, lowered)
+
+
+class TermStats:
+    """Word statistics over the members the live stories are judged by:
+    document frequencies, so a word's weight follows the live stream (a name
+    everyone writes about this week weighs little, a name only one event
+    mentions weighs much), and how the word is written in sentence-case
+    titles, which tells names ("Jets", "Maduro") from other words."""
 
     def __init__(self):
-        self._sums: dict[int, dict[str, float]] = {}
-        self._norm_sq: dict[int, float] = {}
+        self.frequency: Counter = Counter()
+        self.capitalised: Counter = Counter()
+        self.lowered: Counter = Counter()
+        self.documents = 0
 
-    def __contains__(self, story_id):
-        return story_id in self._sums
+    def add(self, member: "Member") -> None:
+        self.frequency.update(member.terms)
+        self.capitalised.update(member.capitalised)
+        self.lowered.update(member.lowered)
+        self.documents += 1
 
-    def add(self, story_id: int, terms: dict[str, float]) -> None:
-        sums = self._sums.setdefault(story_id, {})
-        dot = sum(weight * sums.get(word, 0.0) for word, weight in terms.items())
-        norm_sq = sum(weight * weight for weight in terms.values())
-        # |s + t|^2 = |s|^2 + 2 s.t + |t|^2
-        self._norm_sq[story_id] = self._norm_sq.get(story_id, 0.0) + 2 * dot + norm_sq
-        for word, weight in terms.items():
-            sums[word] = sums.get(word, 0.0) + weight
+    def remove(self, member: "Member") -> None:
+        for counter, words in (
+            (self.frequency, member.terms),
+            (self.capitalised, member.capitalised),
+            (self.lowered, member.lowered),
+        ):
+            counter.subtract(words)
+            for word in words:
+                if counter[word] <= 0:
+                    del counter[word]
+        self.documents -= 1
 
-    def absorb(self, kept: int, absorbed: int) -> None:
-        """After a merge: the kept story's sums take the absorbed story's."""
-        for word, weight in self._sums.pop(absorbed, {}).items():
-            self.add(kept, {word: weight})
-        self._norm_sq.pop(absorbed, None)
+    def idf(self, word: str) -> float:
+        return math.log((self.documents + 1) / (self.frequency.get(word, 0) + 1)) + 1
 
-    def remove(self, story_id: int) -> None:
-        self._sums.pop(story_id, None)
-        self._norm_sq.pop(story_id, None)
+    def is_name(self, word: str) -> bool:
+        """Written capitalised (mid-title, in sentence case) at least three times as often as not."""
+        capitalised = self.capitalised.get(word, 0)
+        return capitalised > 0 and capitalised >= 3 * self.lowered.get(word, 0)
 
-    def similarity(self, story_id: int, terms: dict[str, float]) -> float:
-        norm_sq = self._norm_sq.get(story_id, 0.0)
-        if not terms or norm_sq <= 0:
-            return 0.0
-        sums = self._sums[story_id]
-        return sum(weight * sums.get(word, 0.0) for word, weight in terms.items()) / math.sqrt(norm_sq)
+
+class StoryProfile:
+    """A live story as the scorers see it: its all-time centroid sum, size and
+    times, and its latest RECENT_MEMBERS members in time order."""
+
+    def __init__(
+        self,
+        centroid_sum: np.ndarray,
+        size: int,
+        first_seen: datetime,
+        last_seen: datetime,
+        members: list[Member],
+    ):
+        self.centroid_sum = np.array(centroid_sum, dtype=np.float32)
+        self.size = size
+        self.first_seen = first_seen
+        self.last_seen = last_seen
+        self.members = sorted(members, key=lambda m: (m.at, m.key))[-RECENT_MEMBERS:]
+
+    @classmethod
+    def of_members(cls, members: list[Member]) -> "StoryProfile":
+        return cls(
+            np.sum([m.vector for m in members], axis=0),
+            len(members),
+            min(m.at for m in members),
+            max(m.at for m in members),
+            members,
+        )
+
+    def add(self, member: Member) -> list[Member]:
+        """Take one more member; returns the members that fell out of the
+        recent window (for TermStats)."""
+        self.centroid_sum = self.centroid_sum + member.vector
+        self.size += 1
+        self.first_seen = min(self.first_seen, member.at)
+        self.last_seen = max(self.last_seen, member.at)
+        keys = [(m.at, m.key) for m in self.members]
+        self.members.insert(bisect.bisect(keys, (member.at, member.key)), member)
+        dropped = self.members[:-RECENT_MEMBERS] if len(self.members) > RECENT_MEMBERS else []
+        self.members = self.members[-RECENT_MEMBERS:]
+        self.__dict__.pop("matrix", None)
+        self.__dict__.pop("recent_centroid", None)
+        self.__dict__.pop("term_counts", None)
+        self.__dict__.pop("source_counts", None)
+        self.__dict__.pop("key_terms", None)
+        return dropped
+
+    @cached_property
+    def matrix(self) -> np.ndarray:
+        return np.stack([m.vector for m in self.members]).astype(np.float32)
+
+    @cached_property
+    def recent_centroid(self) -> np.ndarray:
+        """Unit vector of the members weighted by exp(-age / DECAY_HOURS)."""
+        latest = self.members[-1].at
+        weights = np.array(
+            [math.exp(-(latest - m.at).total_seconds() / 3600 / DECAY_HOURS) for m in self.members],
+            dtype=np.float32,
+        )
+        return _unit(weights @ self.matrix)
+
+    @cached_property
+    def term_counts(self) -> Counter:
+        return Counter(word for m in self.members for word in m.terms)
+
+    @cached_property
+    def source_counts(self) -> Counter:
+        return Counter(m.source for m in self.members)
+
+    @cached_property
+    def key_terms(self) -> list[tuple[str, float]]:
+        """(word, share of recent members holding it) for words most members hold."""
+        count = len(self.members)
+        if count < 2:
+            return []
+        return [(w, c / count) for w, c in self.term_counts.items() if c / count >= KEY_TERM_SHARE]
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+def _hours(delta: timedelta) -> float:
+    return max(delta.total_seconds() / 3600, 0.0)
+
+
+def join_features(story: StoryProfile, article: Member, terms: TermStats) -> dict[str, float]:
+    """What the join scorer knows of one (article, live story) pair."""
+    vector = article.vector
+    similarities = story.matrix @ vector
+    latest = similarities[-LATEST_MEMBERS:]
+    count = len(story.members)
+    weight = {word: terms.idf(word) for word in article.terms}
+    total = sum(weight.values()) or 1.0
+    held = story.term_counts
+    shared = [weight[w] for w in article.terms if held.get(w)]
+    key_weight = sum(terms.idf(w) * share for w, share in story.key_terms)
+    key_missing = sum(terms.idf(w) * share for w, share in story.key_terms if w not in article.terms)
+    names = {w for w in article.terms if terms.is_name(w)}
+    key_names = [(w, share) for w, share in story.key_terms if terms.is_name(w)]
+    key_names_weight = sum(terms.idf(w) * share for w, share in key_names)
+    return {
+        "centroid_cosine": float(_unit(story.centroid_sum) @ vector),
+        "recent_centroid_cosine": float(story.recent_centroid @ vector),
+        "latest_top3_cosine": float(np.sort(latest)[-3:].mean()),
+        "latest_max_cosine": float(latest.max()),
+        "member_max_cosine": float(similarities.max()),
+        "member_top3_cosine": float(np.sort(similarities)[-3:].mean()),
+        "term_cover": sum(weight[w] * held.get(w, 0) / count for w in article.terms) / total,
+        "rarest_shared_term": max(shared, default=0.0),
+        "term_novelty": sum(weight[w] for w in article.terms if not held.get(w)) / total,
+        "key_terms_missing": key_missing / key_weight if key_weight else 0.0,
+        # Agreement on names and on the other words apart: sharing a name
+        # ("DiCaprio", "Trump") says little about sharing a happening.
+        "name_cover": _cover(names, weight, held, count),
+        "word_cover": _cover(article.terms - names, weight, held, count),
+        "key_names_missing": sum(terms.idf(w) * s for w, s in key_names if w not in article.terms)
+        / key_names_weight
+        if key_names_weight
+        else 0.0,
+        "hours_quiet": math.log1p(_hours(article.at - story.last_seen)),
+        "hours_old": math.log1p(_hours(article.at - story.first_seen)),
+        "size": math.log1p(story.size),
+        "same_source_share": story.source_counts.get(article.source, 0) / count,
+        "sources": math.log1p(len(story.source_counts)),
+    }
+
+
+def _cover(words: set[str], weight: dict[str, float], held: Counter, count: int) -> float:
+    """IDF-weighted share of `words` the story holds, each by the share of members holding it."""
+    total = sum(weight[w] for w in words)
+    return sum(weight[w] * held.get(w, 0) / count for w in words) / total if total else 0.0
+
+
+def merge_features(kept: StoryProfile, absorbed: StoryProfile, terms: TermStats) -> dict[str, float]:
+    """What the merge scorer knows of two live stories."""
+    links = kept.matrix[-30:] @ absorbed.matrix[-30:].T
+    profiles = []
+    for story in (kept, absorbed):
+        count = len(story.members)
+        profiles.append({w: c / count * terms.idf(w) for w, c in story.term_counts.items()})
+    a, b = profiles
+    dot = sum(weight * b.get(word, 0.0) for word, weight in a.items())
+    norms = math.sqrt(sum(x * x for x in a.values()) * sum(x * x for x in b.values()))
+    keys_a = {w for w, c in kept.term_counts.items() if c / len(kept.members) >= 0.3}
+    keys_b = {w for w, c in absorbed.term_counts.items() if c / len(absorbed.members) >= 0.3}
+    union = sum(terms.idf(w) for w in keys_a | keys_b)
+    names_a = {w for w in keys_a if terms.is_name(w)}
+    names_b = {w for w in keys_b if terms.is_name(w)}
+    name_union = sum(terms.idf(w) for w in names_a | names_b)
+    sources = kept.source_counts + absorbed.source_counts
+    return {
+        "centroid_cosine": float(_unit(kept.centroid_sum) @ _unit(absorbed.centroid_sum)),
+        "recent_centroid_cosine": float(kept.recent_centroid @ absorbed.recent_centroid),
+        "average_link": float(links.mean()),
+        "max_link": float(links.max()),
+        "term_cosine": dot / norms if norms else 0.0,
+        "key_term_overlap": sum(terms.idf(w) for w in keys_a & keys_b) / union if union else 0.0,
+        "key_name_overlap": sum(terms.idf(w) for w in names_a & names_b) / name_union if name_union else 0.0,
+        "hours_apart": math.log1p(abs(_hours(kept.last_seen - absorbed.last_seen) or 0.0)),
+        "smaller_size": math.log1p(min(kept.size, absorbed.size)),
+        "larger_size": math.log1p(max(kept.size, absorbed.size)),
+        "top_source_share": sources.most_common(1)[0][1] / (len(kept.members) + len(absorbed.members)),
+        "sources": math.log1p(len(sources)),
+    }
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """A logistic scorer: log-odds = bias + sum of weight x feature."""
+
+    weights: dict[str, float]
+    bias: float
+
+    def __call__(self, features: dict[str, float]) -> float:
+        return self.bias + sum(weight * features[name] for name, weight in self.weights.items())
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Scorer":
+        return cls({str(k): float(v) for k, v in data["weights"].items()}, float(data["bias"]))
+
+    def to_dict(self) -> dict:
+        return {"weights": {k: round(v, 5) for k, v in self.weights.items()}, "bias": round(self.bias, 5)}
+
+
+@dataclass(frozen=True)
+class StoryModel:
+    join: Scorer
+    merge: Scorer
+    # The log-odds at which an article joins / two stories merge.
+    join_threshold: float
+    merge_threshold: float
+    about: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def load(cls, path: Path | str = MODEL_PATH) -> "StoryModel":
+        try:
+            data = json.loads(Path(path).read_text())
+            return cls(
+                Scorer.from_dict(data["join"]),
+                Scorer.from_dict(data["merge"]),
+                float(data["join_threshold"]),
+                float(data["merge_threshold"]),
+                data.get("about", {}),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: not a story model ({exc})") from None
+
+    def to_dict(self) -> dict:
+        return {
+            "about": self.about,
+            "join": self.join.to_dict(),
+            "merge": self.merge.to_dict(),
+            "join_threshold": self.join_threshold,
+            "merge_threshold": self.merge_threshold,
+        }
+
+
+_loaded: dict[str, StoryModel] = {}
+
+
+def default_model() -> StoryModel:
+    return _load_once(str(MODEL_PATH))
+
+
+def model_from_settings() -> StoryModel:
+    from django.conf import settings
+
+    return _load_once(getattr(settings, "STORY_MODEL_PATH", "") or str(MODEL_PATH))
+
+
+def _load_once(path: str) -> StoryModel:
+    """Workers decide with the model per article: read each file once."""
+    if path not in _loaded:
+        _loaded[path] = StoryModel.load(path)
+    return _loaded[path]
 
 
 @dataclass
 class ClusterParams:
-    # Tuned on UCI weeks 1-2 (manage.py evaluate_clustering); the workers read
-    # the same values from settings (from_settings).
-    threshold: float = 0.45
     live_hours: float = 36.0
-    # Centroids of two live stories this close mean one event: merge them.
-    merge_threshold: float = 0.60
-    # How far (cosine) a story's centroid may drift from its first article;
-    # 0 turns the cap off.
-    drift_floor: float = 0.0
-    # (New fields go last: callers pass the first ones by position.)
-    # Weight of the title-term cosine beside the embedding cosine (0: off).
-    lexical_weight: float = 0.4
-    # Stories nearest by centroid that the title terms may re-rank.
+    model: StoryModel = field(default_factory=default_model)
+    # Overrides of the model's thresholds (None: the model's own).
+    join_threshold: float | None = None
+    merge_threshold: float | None = None
+    # Stories nearest by centroid that the join scorer looks at.
     candidates: int = 10
+
+    @property
+    def join_at(self) -> float:
+        return self.model.join_threshold if self.join_threshold is None else self.join_threshold
+
+    @property
+    def merge_at(self) -> float:
+        return self.model.merge_threshold if self.merge_threshold is None else self.merge_threshold
 
     @classmethod
     def from_settings(cls) -> "ClusterParams":
         from django.conf import settings
 
-        defaults = cls()
-        return cls(
-            threshold=getattr(settings, "STORY_SIMILARITY_THRESHOLD", defaults.threshold),
-            lexical_weight=getattr(settings, "STORY_LEXICAL_WEIGHT", defaults.lexical_weight),
-            live_hours=getattr(settings, "STORY_LIVE_HOURS", defaults.live_hours),
-            merge_threshold=getattr(settings, "STORY_MERGE_THRESHOLD", defaults.merge_threshold),
-            drift_floor=getattr(settings, "STORY_DRIFT_FLOOR", defaults.drift_floor),
-        )
+        return cls(live_hours=settings.STORY_LIVE_HOURS, model=model_from_settings())
 
 
-def choose_story(
-    index: LiveIndex,
-    vector: np.ndarray,
-    params: "ClusterParams",
-    terms: dict[str, float] | None = None,
-    story_terms: StoryTerms | None = None,
-) -> tuple[int | None, float]:
-    """The one decision rule, shared by workers and evaluation: (story to
-    join or None for a new one, best score)."""
-    if not params.lexical_weight or story_terms is None or not terms:
-        candidates = index.nearest(vector, k=1)
-    else:
-        candidates = [
-            (story_id, cosine + params.lexical_weight * story_terms.similarity(story_id, terms))
-            for story_id, cosine in index.nearest(vector, k=params.candidates)
+class LiveStories:
+    """The live stories' profiles, their centroid index and the live term
+    statistics, kept in step with each other."""
+
+    def __init__(self, dimensions: int):
+        self.index = LiveIndex(dimensions)
+        self.profiles: dict[int, StoryProfile] = {}
+        self.terms = TermStats()
+
+    def __contains__(self, story_id):
+        return story_id in self.profiles
+
+    def __len__(self):
+        return len(self.profiles)
+
+    def put(self, story_id: int, profile: StoryProfile) -> None:
+        self.remove(story_id)
+        self.profiles[story_id] = profile
+        for member in profile.members:
+            self.terms.add(member)
+        self.index.put(story_id, profile.centroid_sum)
+
+    def add_member(self, story_id: int, member: Member) -> StoryProfile:
+        profile = self.profiles[story_id]
+        for dropped in profile.add(member):
+            self.terms.remove(dropped)
+        self.terms.add(member)
+        self.index.put(story_id, profile.centroid_sum)
+        return profile
+
+    def remove(self, story_id: int) -> None:
+        profile = self.profiles.pop(story_id, None)
+        if profile is not None:
+            for member in profile.members:
+                self.terms.remove(member)
+            self.index.remove(story_id)
+
+    def join_scores(self, article: Member, model: StoryModel, candidates: int) -> list[tuple[int, float]]:
+        return [
+            (story_id, model.join(join_features(self.profiles[story_id], article, self.terms)))
+            for story_id, _ in self.index.nearest(article.vector, k=candidates)
         ]
-    if not candidates:
-        return None, 0.0
-    best = max(candidates, key=lambda candidate: candidate[1])
-    if best[1] >= params.threshold:
+
+
+def choose_story(live: LiveStories, article: Member, params: ClusterParams) -> tuple[int | None, float]:
+    """The one decision rule, shared by workers and evaluation: (story to
+    join or None for a new one, best log-odds)."""
+    scored = live.join_scores(article, params.model, params.candidates)
+    if not scored:
+        return None, -math.inf
+    best = max(scored, key=lambda pair: pair[1])
+    if best[1] >= params.join_at:
         return best
     return None, best[1]
 
 
-def updated_centroid_sum(
-    centroid_sum: np.ndarray, vector: np.ndarray, seed: np.ndarray | None, drift_floor: float
-) -> np.ndarray:
-    """The story's centroid sum after `vector` joins, unless that would pull the
-    centroid further than drift_floor from the seed (the anti-chaining cap)."""
-    candidate = centroid_sum + vector
-    if seed is None or drift_floor <= 0:
-        return candidate
-    norm = float(np.linalg.norm(candidate))
-    if norm and float(candidate @ seed) / norm < drift_floor:
-        return centroid_sum
-    return candidate
-
-
-def find_converged_pairs(index: LiveIndex, threshold: float, sizes: dict[int, int]) -> list[tuple[int, int]]:
-    """(absorbed, kept) pairs of live stories whose centroids reached
-    `threshold`; the bigger story (then the older id) is kept. Each story
-    takes part in at most one pair per pass, so merges never chain within a
-    pass; the next pass sees the merged centroids."""
-    ids, vectors = index.matrix()
-    if len(ids) < 2:
-        return []
-    similarity = vectors @ vectors.T
-    np.fill_diagonal(similarity, -2.0)
-    rows, cols = np.nonzero(np.triu(similarity >= threshold))
-    order = np.argsort(-similarity[rows, cols])
+def find_merge_pairs(
+    live: LiveStories, params: ClusterParams, eligible: set[int] | None = None
+) -> list[tuple[int, int]]:
+    """(absorbed, kept) pairs of live stories the merge scorer calls one
+    event; the bigger story (then the older id) is kept. Only stories of two
+    or more articles take part (a lone article had its chance to join).
+    Each story takes part in at most one pair per pass, best pairs first, so
+    merges never chain within a pass; the next pass sees the merged stories."""
+    ids = [
+        story_id
+        for story_id, profile in live.profiles.items()
+        if profile.size >= 2 and (eligible is None or story_id in eligible)
+    ]
+    allowed = set(ids)
+    scored = []
+    for story_id in ids:
+        centroid = live.index.centroid(story_id)
+        for other, cosine in live.index.nearest(centroid, k=params.candidates + 1):
+            if other <= story_id or other not in allowed or cosine < MERGE_FLOOR:
+                continue
+            kept, absorbed = sorted((story_id, other), key=lambda s: (-live.profiles[s].size, s))
+            features = merge_features(live.profiles[kept], live.profiles[absorbed], live.terms)
+            score = params.model.merge(features)
+            if score >= params.merge_at:
+                scored.append((score, absorbed, kept))
     used: set[int] = set()
     pairs = []
-    for i in order:
-        a, b = ids[rows[i]], ids[cols[i]]
-        if a in used or b in used:
+    for _, absorbed, kept in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+        if absorbed in used or kept in used:
             continue
-        used.update((a, b))
-        kept, absorbed = sorted((a, b), key=lambda s: (-sizes.get(s, 0), s))
+        used.update((absorbed, kept))
         pairs.append((absorbed, kept))
     return pairs
 
 
+def merged_profile(kept: StoryProfile, absorbed: StoryProfile) -> StoryProfile:
+    return StoryProfile(
+        kept.centroid_sum + absorbed.centroid_sum,
+        kept.size + absorbed.size,
+        min(kept.first_seen, absorbed.first_seen),
+        max(kept.last_seen, absorbed.last_seen),
+        kept.members + absorbed.members,
+    )
+
+
 class OnlineClusterer:
     """In-memory online clustering over a stream: what the evaluation replays.
-    Workers use the same LiveIndex, choose_story, updated_centroid_sum and
-    find_converged_pairs through the database (trends.assignment, trends.merging)."""
+    Workers use the same LiveStories, choose_story and find_merge_pairs
+    through the database (trends.assignment, trends.merging)."""
 
     def __init__(self, dimensions: int, params: ClusterParams | None = None):
         self.params = params or ClusterParams()
-        self.index = LiveIndex(dimensions)
-        self.sums: dict[int, np.ndarray] = {}
-        self.terms = StoryTerms()
-        self.seeds: dict[int, np.ndarray] = {}
-        self.sizes: dict[int, int] = {}
-        self.last_seen: dict[int, datetime] = {}
+        self.live = LiveStories(dimensions)
         self.merged_into: dict[int, int] = {}
         self._next_id = 0
+        self._next_key = 0
         # (last seen, story) in time order; entries for stories seen since are skipped.
         self._expiry: list[tuple[datetime, int]] = []
 
-    def assign(self, vector: np.ndarray, at: datetime, title: str) -> int:
-        self.close_stale(at)
-        terms = title_terms(title)
-        story_id, _ = choose_story(self.index, vector, self.params, terms, self.terms)
+    def assign(
+        self,
+        vector: np.ndarray,
+        at: datetime,
+        title: str,
+        *,
+        source: object = "",
+        now: datetime | None = None,
+    ) -> int:
+        """The story the article joins (or starts). `at` is its published
+        time, `now` when it is assigned (default: `at`)."""
+        self.close_stale(now or at)
+        member = Member.of_title(self._next_key, vector, title, source, at)
+        self._next_key += 1
+        story_id, _ = choose_story(self.live, member, self.params)
         if story_id is None:
-            story_id = self._next_id
-            self._next_id += 1
-            self.sums[story_id] = np.array(vector, dtype=np.float32)
-            self.seeds[story_id] = self.sums[story_id]
-            self.sizes[story_id] = 0
-        else:
-            self.sums[story_id] = updated_centroid_sum(
-                self.sums[story_id], vector, self.seeds[story_id], self.params.drift_floor
-            )
-        self.sizes[story_id] += 1
-        self.terms.add(story_id, terms)
-        self.touch(story_id, at)
-        self.index.put(story_id, self.sums[story_id])
+            return self._start_story(member)
+        self.live.add_member(story_id, member)
+        heapq.heappush(self._expiry, (self.live.profiles[story_id].last_seen, story_id))
         return story_id
 
-    def touch(self, story_id: int, at: datetime) -> None:
-        self.last_seen[story_id] = max(at, self.last_seen.get(story_id, at))
-        heapq.heappush(self._expiry, (self.last_seen[story_id], story_id))
+    def start_story(self, vector: np.ndarray, at: datetime, title: str, *, source: object = "") -> int:
+        """Open a story of this one article without asking the scorer (benchmarks build history so)."""
+        self.close_stale(at)
+        member = Member.of_title(self._next_key, vector, title, source, at)
+        self._next_key += 1
+        return self._start_story(member)
 
-    def close_stale(self, at: datetime) -> None:
-        """Drop stories quiet for live_hours from the index; a heap keeps this
-        independent of how many stories are live."""
-        cutoff = at - timedelta(hours=self.params.live_hours)
+    def _start_story(self, member: Member) -> int:
+        story_id = self._next_id
+        self._next_id += 1
+        self.live.put(story_id, StoryProfile.of_members([member]))
+        heapq.heappush(self._expiry, (member.at, story_id))
+        return story_id
+
+    def close_stale(self, now: datetime) -> None:
+        """Drop stories quiet for live_hours; a heap keeps this independent of
+        how many stories are live."""
+        cutoff = now - timedelta(hours=self.params.live_hours)
         while self._expiry and self._expiry[0][0] < cutoff:
             seen, story_id = heapq.heappop(self._expiry)
-            if self.last_seen.get(story_id) == seen:
-                # Closed for good: drop its state so memory follows the live set.
-                self.index.remove(story_id)
-                self.terms.remove(story_id)
-                for state in (self.sums, self.seeds, self.sizes, self.last_seen):
-                    state.pop(story_id, None)
+            profile = self.live.profiles.get(story_id)
+            if profile is not None and profile.last_seen == seen:
+                self.live.remove(story_id)
 
     def merge_converged(self) -> list[tuple[int, int]]:
-        """The periodic merge pass; returns the (absorbed, kept) pairs."""
-        pairs = find_converged_pairs(self.index, self.params.merge_threshold, self.sizes)
+        """The hourly merge pass; returns the (absorbed, kept) pairs."""
+        pairs = find_merge_pairs(self.live, self.params)
         for absorbed, kept in pairs:
-            self.sums[kept] = self.sums[kept] + self.sums[absorbed]
-            self.sizes[kept] += self.sizes[absorbed]
-            self.terms.absorb(kept, absorbed)
-            self.touch(kept, self.last_seen[absorbed])
+            profile = merged_profile(self.live.profiles[kept], self.live.profiles[absorbed])
+            self.live.remove(absorbed)
+            self.live.put(kept, profile)
             self.merged_into[absorbed] = kept
-            self.index.remove(absorbed)
-            self.index.put(kept, self.sums[kept])
+            heapq.heappush(self._expiry, (profile.last_seen, kept))
         return pairs
 
     def final_story(self, story_id: int) -> int:

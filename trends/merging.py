@@ -1,29 +1,33 @@
-"""The periodic merge pass: two live stories whose centroids have converged
-are one event told twice (the first articles were worded differently).
+"""The hourly merge pass: two live stories the learned merge scorer calls one
+event told twice (the first articles were worded differently, or looked at
+different sides of it) become one.
 
 Call merge_converged_stories(now) from the hourly task. It runs under the
 assignment lock, so no worker assigns against a half-merged pair; workers
 pick the result up through Story.updated_at like any other change. Each merge
 goes through trends.story_merge.merge_into, the same merge an editor makes, and
-is recorded as an "auto-merge" EditorialAction with no user.
+is recorded as an "auto-merge" EditorialAction with no user. The kept story's
+headline, dek and category are then derived again from its own articles.
 
 Editors' decisions stand: a story an editor merged (merged_into set) is not
 live and never considered, and a story an editor touched in any other way
 (hidden, pinned, headline or category locked, brief approved, or holding an
 article an editor placed) takes part in no automatic merge, as absorbed or
-kept, so a hidden story never resurfaces inside a visible one."""
+kept, so a hidden story never resurfaces inside a visible one. Such stories
+still count in the live term statistics the scorer weighs words by."""
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from ingest.models import Article
-from trends.assignment import take_assignment_lock
-from trends.clustering import LiveIndex, find_converged_pairs
-from trends.embedding import DIMENSIONS, from_bytes
+from trends.assignment import STORY_FIELDS, load_profiles, take_assignment_lock
+from trends.clustering import ClusterParams, LiveStories, find_merge_pairs
+from trends.embedding import DIMENSIONS
 from trends.models import Story
+from trends.refresh import refresh_stories
 from trends.story_merge import merge_into
 
 # A story with any of these set was touched by an editor.
@@ -32,27 +36,32 @@ EDITOR_FLAGS |= Q(category_locked=True) | Q(brief_approved=True)
 
 
 def merge_converged_stories(
-    now: datetime | None = None, threshold: float | None = None
+    now: datetime | None = None, params: ClusterParams | None = None
 ) -> list[tuple[int, int]]:
-    """Merge converged live stories no editor touched; returns the
-    (absorbed, kept) id pairs."""
-    threshold = settings.STORY_MERGE_THRESHOLD if threshold is None else threshold
+    """Merge live stories no editor touched that the merge scorer calls one
+    event; returns the (absorbed, kept) id pairs."""
+    params = params or ClusterParams.from_settings()
     with transaction.atomic():
         take_assignment_lock()
-        live = Story.objects.filter(is_open=True, merged_into__isnull=True).order_by()
-        placed_by_editor = Article.objects.filter(story_locked=True, story__isnull=False).values("story_id")
-        untouched = list(
-            live.exclude(EDITOR_FLAGS)
-            .exclude(pk__in=placed_by_editor)
-            .only("id", "centroid_sum", "article_count")
+        live_rows = list(
+            Story.objects.filter(is_open=True, merged_into__isnull=True).order_by().only(*STORY_FIELDS)
         )
-        index = LiveIndex(DIMENSIONS, capacity=max(len(untouched), 1))
-        for story in untouched:
-            index.put(story.pk, from_bytes(story.centroid_sum))
-        sizes = {s.pk: s.article_count for s in untouched}
-        by_id = {s.pk: s for s in untouched}
+        placed_by_editor = Article.objects.filter(story_locked=True, story__isnull=False).values("story_id")
+        touched = set(
+            Story.objects.filter(is_open=True, merged_into__isnull=True)
+            .filter(EDITOR_FLAGS | Q(pk__in=placed_by_editor))
+            .values_list("pk", flat=True)
+        )
+        live = LiveStories(DIMENSIONS)
+        for story_id, profile in load_profiles(live_rows).items():
+            live.put(story_id, profile)
+        by_id = {s.pk: s for s in live_rows}
+        eligible = {pk for pk in live.profiles if pk not in touched}
         merged = []
-        for absorbed_id, kept_id in find_converged_pairs(index, threshold, sizes):
+        for absorbed_id, kept_id in find_merge_pairs(live, params, eligible):
             merge_into(by_id[absorbed_id], by_id[kept_id], automatic=True)
             merged.append((absorbed_id, kept_id))
+    if merged:
+        # Headline, dek and category follow the merged story's own articles.
+        refresh_stories(sorted({kept for _, kept in merged}), now or timezone.now())
     return merged

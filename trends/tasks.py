@@ -19,11 +19,14 @@ def process_pending_articles():
 
 @shared_task(name="trends.update_hourly_snapshots")
 def update_hourly_snapshots():
-    now = clock.now()
+    run_hourly_work(clock.now())
+
+
+def run_hourly_work(now):
+    """Everything the hourly task does (evaluate_clustering replays it too)."""
     hours = hours_to_snapshot(now)
     if hours:
-        # Two stories opened for one event whose centroids have since converged
-        # become one before the hour is measured.
+        # Two stories opened for one event become one before the hour is measured.
         merge_converged_stories(now)
     for hour_end in hours:
         run_hourly_pass(hour_end)

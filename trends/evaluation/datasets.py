@@ -8,7 +8,14 @@ day's start). Week windows are counted from the first day of the file
 (week 1 = 2014-03-10 .. 03-16) and each window is replayed on its own.
 
 Giveme5W1H: 383 full-text articles labelled by event; publish dates are often
-midnight only, so ties are shuffled the same way."""
+midnight only, so ties are shuffled the same way.
+
+A labelled newsriver stream (../shared/data/newsriver/events-*.jsonl.gz: the
+archive's fields plus `event`) needs none of that: its items arrive in
+first_seen order with their real times, as the replay demo serves them. An
+item's published time is what the replay's feed says (its pubDate, or its
+first sighting when the pubDate is missing or later), and its arrival time
+(seen_at) is its first sighting."""
 
 import gzip
 import json
@@ -32,6 +39,13 @@ class LabelledArticle:
     gold_category: str  # a Surge category name
     window: int  # the week (UCI) or 1; stories never span windows in the replay
     source: str = ""
+    # When Surge saw it (the worker's "now"); None: at its published time.
+    seen_at: datetime | None = None
+    link: str = ""
+
+    @property
+    def arrived_at(self) -> datetime:
+        return self.seen_at or self.published_at
 
 
 def load_uci(path: Path, weeks: list[int] | None = None) -> list[LabelledArticle]:
@@ -85,6 +99,50 @@ def load_giveme5w1h(path: Path) -> list[LabelledArticle]:
                 )
             )
     return _shuffled_by_bucket(by_day)
+
+
+def load_labelled_stream(path: Path) -> list[LabelledArticle]:
+    """A newsriver stream with an `event` per item, in first_seen order (ties
+    keep the file's order). A line that is not a labelled item is an error
+    naming the line."""
+    from ingest.newsriver import category_hint
+
+    articles = []
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                first_seen = _utc(item["first_seen"])
+                published = _utc(item["published"]) if item.get("published") else None
+                title, event = item["title"].strip(), str(item["event"])
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise ValueError(f"{path}:{number}: not a labelled newsriver item ({exc!r})") from None
+            if published is None or published > first_seen:
+                published = first_seen  # what the replay's feed would say
+            articles.append(
+                LabelledArticle(
+                    title=title,
+                    text=article_text(title),  # the replay serves headlines only
+                    published_at=published,
+                    gold_story=event,
+                    gold_category=category_hint(item.get("category") or ""),
+                    window=1,
+                    source=item.get("domain") or item.get("source") or "",
+                    seen_at=first_seen,
+                    link=(item.get("link") or "").strip(),
+                )
+            )
+    articles.sort(key=lambda a: a.seen_at)
+    return articles
+
+
+def _utc(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone")
+    return moment.astimezone(UTC)
 
 
 def _shuffled_by_bucket(buckets: dict) -> list[LabelledArticle]:

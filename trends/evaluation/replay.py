@@ -12,20 +12,23 @@ from trends.evaluation.datasets import LabelledArticle
 
 
 def surge_labels(articles: list[LabelledArticle], vectors: np.ndarray, params: ClusterParams) -> list[str]:
-    """Story per article from the workers' own clustering code. Each window is
-    a fresh stream; the merge pass runs whenever the clock enters a new hour,
-    as the hourly task does in production."""
+    """Story per article from the workers' own clustering code, in memory.
+    Each window is a fresh stream; the merge pass runs whenever the clock
+    (the articles' arrival times) enters a new hour, as the hourly task does."""
     labels: list[tuple[int, int]] = []
     clusterers: dict[int, OnlineClusterer] = {}
     last_hour: dict[int, datetime] = {}
     for article, vector in zip(articles, vectors, strict=True):
         window = article.window
         clusterer = clusterers.setdefault(window, OnlineClusterer(vectors.shape[1], params))
-        hour = article.published_at.replace(minute=0, second=0, microsecond=0)
+        hour = article.arrived_at.replace(minute=0, second=0, microsecond=0)
         if window in last_hour and hour > last_hour[window]:
             clusterer.merge_converged()
         last_hour[window] = hour
-        labels.append((window, clusterer.assign(vector, article.published_at, article.title)))
+        story = clusterer.assign(
+            vector, article.published_at, article.title, source=article.source, now=article.arrived_at
+        )
+        labels.append((window, story))
     return [f"{w}:{clusterers[w].final_story(s)}" for w, s in labels]
 
 
@@ -34,7 +37,7 @@ def tfidf_labels(articles: list[LabelledArticle], threshold: float, live_hours: 
     for window in sorted({a.window for a in articles}):
         members = [a for a in articles if a.window == window]
         found = baselines.tfidf_single_pass(
-            [a.title for a in members], [a.published_at for a in members], threshold, live_hours
+            [a.title for a in members], [a.arrived_at for a in members], threshold, live_hours
         )
         labels.extend((id(a), f"{window}:{label}") for a, label in zip(members, found, strict=True))
     return _in_stream_order(articles, labels)

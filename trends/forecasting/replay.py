@@ -102,12 +102,22 @@ def replay(
     source_ids: dict[str, int] = {}
     next_item = 0
 
+    retired: set[int] = set()  # merged into another story: their open forecasts cannot be scored
+
     for hour in tqdm(range(1, last_hour + 1), desc="replaying hours", disable=not progress):
         hour_end = origin + timedelta(hours=hour)
+        if hour > 1:
+            # The hourly merge pass, as the hourly task runs it before measuring.
+            for absorbed, kept in clusterer.merge_converged():
+                _fold(stories, absorbed, kept)
+                tracked.discard(absorbed)
+                retired.add(absorbed)
         while next_item < len(items) and items[next_item].first_seen < hour_end:
             item = items[next_item]
-            story_id = clusterer.assign(vectors[next_item], item.first_seen, item.title)
             published = published_time(item)
+            story_id = clusterer.assign(
+                vectors[next_item], published, item.title, source=item.domain, now=item.first_seen
+            )
             story = stories.get(story_id)
             if story is None:
                 story = stories[story_id] = _Story(published, published, hour)
@@ -168,6 +178,8 @@ def replay(
         due = [(r, h) for r, h in pending if h + HORIZON_HOURS <= hour]
         pending = [(r, h) for r, h in pending if h + HORIZON_HOURS > hour]
         for row, made_at in due:
+            if rows.story_ids[row] in retired:
+                continue
             story = stories[rows.story_ids[row]]
             now = story.velocity_at(made_at)
             then = story.velocity_at(made_at + HORIZON_HOURS)
@@ -176,3 +188,18 @@ def replay(
         if on_hour:
             on_hour(hour_end, len(tracked))
     return rows
+
+
+def _fold(stories: dict[int, "_Story"], absorbed: int, kept: int) -> None:
+    """After a merge the kept story carries the absorbed one's coverage (its
+    own curve goes on; the absorbed story's stops, as in production)."""
+    gone = stories.pop(absorbed, None)
+    target = stories.get(kept)
+    if gone is None or target is None:
+        return
+    target.started_at = min(target.started_at, gone.started_at)
+    target.last_article_at = max(target.last_article_at, gone.last_article_at)
+    target.items = sorted(target.items + gone.items, key=lambda i: i.published_at)
+    target.titles |= gone.titles
+    target.sources |= gone.sources
+    target.article_count += gone.article_count
