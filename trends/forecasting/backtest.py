@@ -1,13 +1,16 @@
 """Backtest of the forecast on a real stream: replay it, train the model on
 the forecasts of the first part (those whose outcome was known before the
-split), score model and baselines on the same forecasts of the rest."""
+split), score model and baselines on the same forecasts of the rest.
+
+With a given model (`model=`), nothing is retrained: that model is scored on
+the forecasts of the rest (the baselines still learn their rates from the
+first part), so a model fitted on one month can be judged on a later one."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 
 from ingest.newsriver import read_stream
 from trends.clustering import ClusterParams
@@ -32,6 +35,7 @@ class BacktestResult:
     train_fade_rate: float
     # the model and persistence scored on the forecasts of stories with ≥2 articles only
     multi_article: dict
+    given_model: bool = False  # scored as given, not trained here
 
 
 def run_backtest(
@@ -40,6 +44,7 @@ def run_backtest(
     days: float | None = None,
     split: datetime | None = None,
     progress: bool = True,
+    model: ForecastModel | None = None,
 ) -> BacktestResult:
     items = read_stream(path)
     if days:
@@ -48,18 +53,18 @@ def run_backtest(
     if not items:
         raise ValueError(f"{path}: no items to replay")
     vectors = EmbeddingCache().vectors([article_text(i.title) for i in items], progress=progress)
-    params = ClusterParams(
-        threshold=settings.STORY_SIMILARITY_THRESHOLD, live_hours=settings.STORY_LIVE_HOURS
-    )
+    params = ClusterParams.from_settings()
     rows = replay(items, vectors, params=params, progress=progress)
 
     start, end = items[0].first_seen, items[-1].first_seen
     if split is None or not (start < split < end):
         split = DEFAULT_SPLIT if start < DEFAULT_SPLIT < end else start + (end - start) / 2
-    return evaluate(rows, split, info={"stream": Path(path).name, "embedding": MODEL_NAME})
+    return evaluate(rows, split, info={"stream": Path(path).name, "embedding": MODEL_NAME}, model=model)
 
 
-def evaluate(rows: ForecastRows, split: datetime, *, info: dict | None = None) -> BacktestResult:
+def evaluate(
+    rows: ForecastRows, split: datetime, *, info: dict | None = None, model: ForecastModel | None = None
+) -> BacktestResult:
     hours = np.array(rows.hours)
     known = np.array([o is not None for o in rows.outcomes])
     horizon = timedelta(hours=HORIZON_HOURS)
@@ -71,16 +76,18 @@ def evaluate(rows: ForecastRows, split: datetime, *, info: dict | None = None) -
     outcomes = np.array([o or "" for o in rows.outcomes])
     matrix = rows.matrix()
     train_hours = hours[train_mask]
-    model = train(
-        matrix[train_mask],
-        outcomes[train_mask].tolist(),
-        hours=[h.replace(tzinfo=None) for h in train_hours],
-        info={
-            **(info or {}),
-            "trained_on": f"{train_hours.min().isoformat()} .. {train_hours.max().isoformat()}",
-            "forecasts": int(train_mask.sum()),
-        },
-    )
+    given_model = model is not None
+    if model is None:
+        model = train(
+            matrix[train_mask],
+            outcomes[train_mask].tolist(),
+            hours=[h.replace(tzinfo=None) for h in train_hours],
+            info={
+                **(info or {}),
+                "trained_on": f"{train_hours.min().isoformat()} .. {train_hours.max().isoformat()}",
+                "forecasts": int(train_mask.sum()),
+            },
+        )
 
     fades = (outcomes == "fades").astype(float)
     train_fades, test_fades = fades[train_mask], fades[test_mask]
@@ -123,4 +130,5 @@ def evaluate(rows: ForecastRows, split: datetime, *, info: dict | None = None) -
         test_span=(hours[test_mask].min(), hours[test_mask].max()),
         train_forecasts=int(train_mask.sum()),
         train_fade_rate=base_rate,
+        given_model=given_model,
     )

@@ -1,10 +1,12 @@
 """Backtest the "fades by tomorrow" forecast on a real stream.
 
     python manage.py backtest_forecast ../shared/data/newsriver/items-2025-12_2026-01.jsonl.gz \
-        [--days N] [--split 2026-01-01] [--json] [--save-model PATH]
+        [--days N] [--split 2026-01-01] [--json] [--save-model PATH] [--model PATH|default]
 
 Trains on the forecasts of the first part of the stream (outcome known before
-the split), scores model and baselines on the forecasts made after it."""
+the split), scores model and baselines on the forecasts made after it. With
+--model, the given model (a file, or "default": the one shipped in the repo)
+is scored as it is, without retraining."""
 
 import json
 from datetime import UTC, datetime
@@ -12,6 +14,7 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from trends.forecasting.backtest import run_backtest
+from trends.forecasting.model import DEFAULT_MODEL_PATH, load_model
 from trends.forecasting.scoring import MIN_DECILE_FORECASTS, worst_calibration_gap
 
 METHODS = (
@@ -34,8 +37,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="last line: the scores as one JSON object")
         parser.add_argument("--save-model", help="write the model trained here to this JSON file")
+        parser.add_argument(
+            "--model",
+            help='score this model file ("default": the shipped one) without retraining',
+        )
 
-    def handle(self, *args, path, days, split, json: bool, save_model, **options):
+    def handle(self, *args, path, days, split, json: bool, save_model, model, **options):
         as_json = json
         split_at = None
         if split:
@@ -43,8 +50,18 @@ class Command(BaseCommand):
                 split_at = datetime.fromisoformat(split).replace(tzinfo=UTC)
             except ValueError as exc:
                 raise CommandError(f"--split: {exc}") from None
+        given = None
+        if model:
+            if save_model:
+                raise CommandError("--model scores a model as it is: there is nothing to --save-model")
+            try:
+                given = load_model(DEFAULT_MODEL_PATH if model == "default" else model)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise CommandError(f"--model {model}: not a forecast model ({exc})") from None
         try:
-            result = run_backtest(path, days=days, split=split_at, progress=options["verbosity"] > 0)
+            result = run_backtest(
+                path, days=days, split=split_at, progress=options["verbosity"] > 0, model=given
+            )
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         if save_model:
@@ -56,8 +73,12 @@ class Command(BaseCommand):
     def _report(self, result, save_model):
         s = result.scores
         out = self.stdout.write
+        trained_on = result.model.info.get("trained_on") if result.given_model else None
+        if result.given_model:
+            out(f"model as given, not retrained (fitted on forecasts made {trained_on or 'elsewhere'})")
         out(
-            f"trained on forecasts made {result.train_span[0]:%Y-%m-%d %H:%M} .. "
+            ("baselines " if result.given_model else "")
+            + f"trained on forecasts made {result.train_span[0]:%Y-%m-%d %H:%M} .. "
             f"{result.train_span[1]:%Y-%m-%d %H:%M} UTC ({result.train_forecasts} forecasts, "
             f"{result.train_fade_rate:.1%} faded)"
         )
