@@ -51,16 +51,12 @@ def memory_clusterer_with_history(
     clock = start
     chunk = 10_000
     for first in tqdm(range(0, history, chunk), desc=f"history {history}", disable=history < 100_000):
-        vectors = unit_rows(rng.standard_normal((min(chunk, history - first), DIMENSIONS)))
-        for vector in vectors:
-            story_id = clusterer._next_id
-            clusterer._next_id += 1
-            clusterer.sums[story_id] = clusterer.seeds[story_id] = vector
-            clusterer.sizes[story_id] = 1
-            clusterer.touch(story_id, clock)
-            clusterer.index.put(story_id, vector)
+        count = min(chunk, history - first)
+        vectors = unit_rows(rng.standard_normal((count, DIMENSIONS)))
+        for vector, title in zip(vectors, synthetic_titles(count, rng), strict=True):
+            clusterer.start_story(vector, clock, title)
             clock += step
-            clusterer.close_stale(clock)
+    clusterer.close_stale(clock)
     return clusterer, clock, step
 
 
@@ -83,8 +79,8 @@ BENCH_DOMAIN = "bench-assign.invalid"
 
 
 def add_db_history(stories: int, first_number: int, closed_before: datetime, rng: np.random.Generator):
-    """Store `stories` closed one-article stories (article embedding included),
-    with bulk_create. Their updated_at is set in the past, as for stories
+    """Store `stories` closed one-article stories (article title and embedding
+    included), with bulk_create. Their updated_at is set in the past, as for stories
     closed long ago, so a worker's incremental sync never re-reads them."""
     from ingest.models import Article, Source
     from trends.embedding import to_bytes
@@ -127,22 +123,40 @@ def add_db_history(stories: int, first_number: int, closed_before: datetime, rng
 
 
 def add_db_live_stories(live: int, now: datetime, live_hours: float, rng: np.random.Generator) -> np.ndarray:
-    """`live` open stories seen within the live window; returns their vectors."""
+    """`live` open stories seen within the live window, one embedded article
+    each (what a worker loads them from); returns their vectors."""
+    from ingest.models import Article, Source
     from trends.embedding import to_bytes
     from trends.models import Story
 
+    source, _ = Source.objects.get_or_create(domain=BENCH_DOMAIN, defaults={"name": "bench"})
     vectors = unit_rows(rng.standard_normal((live, DIMENSIONS)))
-    ages = rng.random(live) * live_hours / 2
-    Story.objects.bulk_create(
+    seen = [now - timedelta(hours=float(age)) for age in rng.random(live) * live_hours / 2]
+    titles = synthetic_titles(live, rng)
+    made = Story.objects.bulk_create(
         Story(
-            headline=f"live {n}",
-            first_seen_at=now - timedelta(hours=float(age)),
-            last_seen_at=now - timedelta(hours=float(age)),
+            headline=title,
+            first_seen_at=at,
+            last_seen_at=at,
             centroid_sum=to_bytes(v),
             article_count=1,
             source_count=1,
         )
-        for n, (age, v) in enumerate(zip(ages, vectors, strict=True))
+        for title, at, v in zip(titles, seen, vectors, strict=True)
+    )
+    Article.objects.bulk_create(
+        Article(
+            source=source,
+            url=f"https://{BENCH_DOMAIN}/live/{n}",
+            canonical_url=f"https://{BENCH_DOMAIN}/live/{n}",
+            title=title,
+            published_at=at,
+            fetched_at=at,
+            stage=Article.Stage.ASSIGNED,
+            embedding=to_bytes(v),
+            story=story,
+        )
+        for n, (title, at, v, story) in enumerate(zip(titles, seen, vectors, made, strict=True))
     )
     Story.objects.filter(is_open=True).update(updated_at=now - timedelta(hours=1))
     return vectors
@@ -177,3 +191,8 @@ def time_db_assign(assigner, articles: list, per_call: int, now: datetime) -> tu
         assigner.assign(articles[first : first + per_call], now)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return wall / len(articles) * 1e6, cpu / len(articles) * 1e6
+
+
+def live_centroids(clusterer: OnlineClusterer) -> np.ndarray:
+    """The live stories' unit centroids, one row each (what new articles are drawn near)."""
+    return unit_rows(np.stack([p.centroid_sum for p in clusterer.live.profiles.values()]))
