@@ -372,3 +372,14 @@ def test_bench_assign_prints_a_row_per_history_size_and_the_spread():
     assert "spread_wall" in report["memory"] and "spread_cpu" in report["memory"]
     assert set(report["memory_us"]) == {"300", "600"} and report["memory_spread"] >= 0
     assert "db_us" not in report
+
+
+def test_shipped_merge_scorer_scores_every_feature_the_code_computes():
+    from trends.clustering import merge_features
+
+    model = ClusterParams().model
+    a = StoryProfile.of_members(
+        [Member.of_title(n, at_angle(0), "Quake hits Chile", "a", T0) for n in range(2)]
+    )
+    b = StoryProfile.of_members([Member.of_title(n, at_angle(4), "Chile quake", "b", T0) for n in (5, 6)])
+    assert set(model.merge.weights) == set(merge_features(a, b, TermStats()))

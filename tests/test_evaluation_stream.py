@@ -178,3 +178,46 @@ def test_stream_json_keeps_todays_shape_with_the_reader_figures_and_a_held_out_p
 def test_stream_only_options_are_refused_for_other_datasets(stream_file):
     with pytest.raises(CommandError, match="apply to --dataset stream"):
         call_command("evaluate_clustering", "--dataset", "giveme5w1h", str(stream_file), "--in-memory")
+
+
+def test_story_model_thresholds_are_chosen_on_days_the_scorers_were_not_fitted_on(monkeypatch):
+    from tests.story_models import cosine_model
+    from trends.evaluation import story_training
+    from trends.evaluation.datasets import LabelledArticle
+
+    rng = np.random.default_rng(5)
+    articles, vectors = [], []
+    for day in range(2):
+        for event in range(4):
+            axis = 4 * day + event
+            for n in range(3):
+                at = T0 + timedelta(days=day, hours=event, minutes=10 * n)
+                title = f"Event {axis} report {n}"
+                articles.append(LabelledArticle(title, title, at, f"e{axis}", "", 1, f"s{n}.example", at))
+                vector = rng.standard_normal(DIMENSIONS).astype(np.float32) * 0.01
+                vector[axis] += 1
+                vectors.append(vector / np.linalg.norm(vector))
+    fitted_on = []
+
+    def fit_model(streams, live_hours, log):
+        fitted_on.append(sorted({a.arrived_at.date() for a in streams[0][0]}))
+        model = cosine_model(0.9, merge_at=0.95)
+        return model.join, model.merge
+
+    monkeypatch.setattr(story_training, "fit_model", fit_model)
+    model, grid = story_training.train(articles, np.stack(vectors), 36.0, log=lambda line: None)
+    days = [T0.date(), (T0 + timedelta(days=1)).date()]
+    assert fitted_on == [[days[1]], [days[0]], days]  # each day left out once, then all
+    assert len(grid) == len(story_training.JOIN_THRESHOLDS) * len(story_training.MERGE_THRESHOLDS)
+    best = max(grid, key=story_training.threshold_objective)
+    assert (model.join_threshold, model.merge_threshold) == (best["join_threshold"], best["merge_threshold"])
+    assert best["bcubed_f1"] == 1.0  # distinct events, each on its own axis
+
+
+def test_story_model_training_refuses_a_single_day():
+    from trends.evaluation import story_training
+    from trends.evaluation.datasets import LabelledArticle
+
+    articles = [LabelledArticle("t", "t", T0, "e", "", 1, "s", T0)]
+    with pytest.raises(ValueError, match="at least two days"):
+        story_training.train(articles, np.zeros((1, DIMENSIONS), dtype=np.float32), 36.0)

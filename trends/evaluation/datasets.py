@@ -48,8 +48,12 @@ class LabelledArticle:
         return self.seen_at or self.published_at
 
 
-def load_uci(path: Path, weeks: list[int] | None = None) -> list[LabelledArticle]:
-    """Articles of the chosen 1-based week windows, in replay order."""
+def load_uci(
+    path: Path, weeks: list[int] | None = None, *, days: set[int] | None = None
+) -> list[LabelledArticle]:
+    """Articles of the chosen 1-based week windows, in replay order. With
+    `days` (0 = the file's first day), only those days, each its own window
+    (numbered by its day)."""
     rows = []
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
@@ -63,7 +67,7 @@ def load_uci(path: Path, weeks: list[int] | None = None) -> list[LabelledArticle
     for title, publisher, category, story, timestamp in rows:
         day = (datetime.fromtimestamp(timestamp / 1000, UTC).date() - first_day).days
         week = day // 7 + 1
-        if weeks is not None and week not in weeks:
+        if (weeks is not None and week not in weeks) or (days is not None and day not in days):
             continue
         day_start = datetime.combine(first_day, datetime.min.time(), UTC) + timedelta(days=day)
         by_day.setdefault(day, []).append(
@@ -73,11 +77,20 @@ def load_uci(path: Path, weeks: list[int] | None = None) -> list[LabelledArticle
                 published_at=day_start,
                 gold_story=f"{week}:{story}",
                 gold_category=UCI_CATEGORIES[category],
-                window=week,
+                window=week if days is None else day,
                 source=publisher,
             )
         )
     return _shuffled_by_bucket(by_day)
+
+
+def load_uci_days(path: Path, days: list[int]) -> list[LabelledArticle]:
+    """The articles of the chosen days of the UCI file (0 = its first day),
+    each day its own window, in the same leak-proof order as load_uci."""
+    chosen = load_uci(path, sorted({day // 7 + 1 for day in days}), days=set(days))
+    for article in chosen:
+        article.window = 1000 + article.window  # one window per day (see load_uci)
+    return chosen
 
 
 def load_giveme5w1h(path: Path) -> list[LabelledArticle]:

@@ -71,11 +71,8 @@ def gold_state_pairs(articles, members, candidates: int, live_hours: float):
         own = story_of.get(article.gold_story)
         if own not in live:
             own = None
-        nearest = [s for s, _ in live.index.nearest(member.vector, k=candidates)]
-        if own is not None and own not in nearest:
-            nearest.append(own)
-        for story_id in nearest:
-            rows.append(join_features(live.profiles[story_id], member, live.terms))
+        for story_id, rival in live.candidates(member.vector, candidates, also=own):
+            rows.append(join_features(live.profiles[story_id], member, live.terms, rival))
             labels.append(story_id == own)
         if own is None:
             own = story_of[article.gold_story] = opened
@@ -103,8 +100,8 @@ def system_state_pairs(articles, members, params: ClusterParams, collect_merges:
                 merge_labels.append(same)
         last_hour = hour
         best, best_score = None, -math.inf
-        for story_id, _ in live.index.nearest(member.vector, k=params.candidates):
-            features = join_features(live.profiles[story_id], member, live.terms)
+        for story_id, rival in live.candidates(member.vector, params.candidates):
+            features = join_features(live.profiles[story_id], member, live.terms, rival)
             join_rows.append(features)
             join_labels.append(_majority(majority[story_id]) == article.gold_story)
             score = params.model.join(features)
@@ -147,33 +144,57 @@ def fit_scorer(rows: list[dict[str, float]], labels: list[bool]) -> Scorer:
     )
 
 
-def fit_model(
-    articles: list[LabelledArticle], vectors: np.ndarray, live_hours: float, log=print
-) -> tuple[Scorer, Scorer]:
-    """Both scorers fitted on these articles (thresholds still to choose)."""
-    members = members_of(articles, vectors)
+Stream = tuple[list[LabelledArticle], np.ndarray]
+
+
+def fit_model(streams: list[Stream], live_hours: float, log=print) -> tuple[Scorer, Scorer]:
+    """Both scorers fitted on the pairs of every stream (each replayed on its
+    own, window by window); thresholds are still to choose."""
+    windows = [
+        (
+            [a for a in articles if a.window == w],
+            vectors[[r for r, a in enumerate(articles) if a.window == w]],
+        )
+        for articles, vectors in streams
+        for w in sorted({a.window for a in articles})
+    ]
+    members = [members_of(articles, vectors) for articles, vectors in windows]
     seed = StoryModel(Scorer({}, 0.0), Scorer({}, 0.0), FIRST_ROUND_THRESHOLD, math.inf)
     candidates = ClusterParams(live_hours=live_hours, model=seed).candidates
 
-    rows, labels = gold_state_pairs(articles, members, candidates, live_hours)
+    rows, labels = [], []
+    for (articles, _), found in zip(windows, members, strict=True):
+        more_rows, more_labels = gold_state_pairs(articles, found, candidates, live_hours)
+        rows, labels = rows + more_rows, labels + more_labels
     first = fit_scorer(rows, labels)
     log(f"join scorer, round one: {len(rows)} pairs, {sum(labels)} same-event")
-    first_model = StoryModel(first, seed.merge, FIRST_ROUND_THRESHOLD, math.inf)
-    params = ClusterParams(live_hours=live_hours, model=first_model)
-    more_rows, more_labels, _, _ = system_state_pairs(articles, members, params)
-    join = fit_scorer(rows + more_rows, labels + more_labels)
-    log(f"join scorer, round two: {len(more_rows)} more pairs from the clustering's own states")
+    params = ClusterParams(
+        live_hours=live_hours, model=StoryModel(first, seed.merge, FIRST_ROUND_THRESHOLD, math.inf)
+    )
+    for (articles, _), found in zip(windows, members, strict=True):
+        more_rows, more_labels, _, _ = system_state_pairs(articles, found, params)
+        rows, labels = rows + more_rows, labels + more_labels
+    join = fit_scorer(rows, labels)
+    log(f"join scorer, round two: {len(rows)} pairs with those from the clustering's own states")
 
-    join_model = StoryModel(join, seed.merge, FIRST_ROUND_THRESHOLD, math.inf)
-    params = ClusterParams(live_hours=live_hours, model=join_model)
-    _, _, merge_rows, merge_labels = system_state_pairs(articles, members, params, collect_merges=True)
+    params = ClusterParams(
+        live_hours=live_hours, model=StoryModel(join, seed.merge, FIRST_ROUND_THRESHOLD, math.inf)
+    )
+    merge_rows, merge_labels = [], []
+    for (articles, _), found in zip(windows, members, strict=True):
+        _, _, more_rows, more_labels = system_state_pairs(articles, found, params, collect_merges=True)
+        merge_rows, merge_labels = merge_rows + more_rows, merge_labels + more_labels
     merge = fit_scorer(merge_rows, merge_labels)
     log(f"merge scorer: {len(merge_rows)} story pairs, {sum(merge_labels)} same-event")
     return join, merge
 
 
 def train(
-    articles: list[LabelledArticle], vectors: np.ndarray, live_hours: float, log=print
+    articles: list[LabelledArticle],
+    vectors: np.ndarray,
+    live_hours: float,
+    log=print,
+    also: list[Stream] = (),
 ) -> tuple[StoryModel, list[dict]]:
     """Choose the thresholds out of sample, then fit the model on everything.
 
@@ -184,7 +205,9 @@ def train(
     thresholds, and the day left out is scored. The pair with the best mean
     of B-cubed F1 + top-20 purity over the days left out wins (readers and
     the overall grouping count alike). The final scorers are fitted on all
-    days. Returns the model and the grid's mean scores."""
+    days. `also`: more labelled streams whose pairs join every fit (not the
+    threshold choice), so the scorers see other kinds of stories and text.
+    Returns the model and the grid's mean scores."""
     days = sorted({a.arrived_at.date() for a in articles})
     if len(days) < 2:
         raise ValueError("need at least two days of labelled stream to choose thresholds out of sample")
@@ -193,7 +216,7 @@ def train(
     for day in days:
         rows = [r for r, a in enumerate(articles) if a.arrived_at.date() != day]
         log(f"fold: fitted without {day}, scored on {day}")
-        join, merge = fit_model([articles[r] for r in rows], vectors[rows], live_hours, log)
+        join, merge = fit_model([([articles[r] for r in rows], vectors[rows]), *also], live_hours, log)
         scored = [r for r, a in enumerate(articles) if a.arrived_at.date() == day]
         for join_at in JOIN_THRESHOLDS:
             for merge_at in MERGE_THRESHOLDS:
@@ -214,7 +237,7 @@ def train(
         )
     best = max(grid, key=threshold_objective)
     log("final fit on every day")
-    join, merge = fit_model(articles, vectors, live_hours, log)
+    join, merge = fit_model([(articles, vectors), *also], live_hours, log)
     return StoryModel(join, merge, best["join_threshold"], best["merge_threshold"]), grid
 
 

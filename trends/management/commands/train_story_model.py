@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from trends.clustering import MODEL_PATH
 from trends.embedding_cache import EmbeddingCache
 from trends.evaluation import story_training
-from trends.evaluation.datasets import load_labelled_stream
+from trends.evaluation.datasets import load_labelled_stream, load_uci_days
 
 
 class Command(BaseCommand):
@@ -28,6 +28,17 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path, help="a labelled stream (newsriver fields plus `event`)")
         parser.add_argument("--until", default=None, help="train on items first seen before this (ISO 8601)")
         parser.add_argument("--output", type=Path, default=MODEL_PATH)
+        parser.add_argument(
+            "--also-uci",
+            type=Path,
+            default=None,
+            help="also fit the scorers on these UCI days (the thresholds are still chosen on the stream)",
+        )
+        parser.add_argument(
+            "--uci-days",
+            default="2,9",
+            help="with --also-uci: days of the file (0 = 2014-03-10), each its own window",
+        )
 
     def handle(self, *args, **options):
         if not options["path"].exists():
@@ -46,10 +57,21 @@ class Command(BaseCommand):
         if len({a.gold_story for a in articles}) < 2:
             raise CommandError("need at least two labelled events to train on")
         self.stderr.write(f"training on {len(articles)} items first seen before {until or 'the end'}")
-        vectors = EmbeddingCache().vectors([a.text for a in articles])
+        cache = EmbeddingCache()
+        vectors = cache.vectors([a.text for a in articles])
+        also = []
+        if options["also_uci"]:
+            days = [int(d) for d in options["uci_days"].split(",") if d.strip()]
+            uci = load_uci_days(options["also_uci"], days)
+            self.stderr.write(f"also fitting on {len(uci)} UCI articles of days {days}")
+            also.append((uci, cache.vectors([a.text for a in uci])))
         try:
             model, grid = story_training.train(
-                articles, vectors, settings.STORY_LIVE_HOURS, log=lambda line: self.stderr.write(line)
+                articles,
+                vectors,
+                settings.STORY_LIVE_HOURS,
+                log=lambda line: self.stderr.write(line),
+                also=also,
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
@@ -64,6 +86,9 @@ class Command(BaseCommand):
                 "trained_on": options["path"].name,
                 "trained_until": until.isoformat() if until else None,
                 "items": len(articles),
+                "also_fitted_on": [f"{options['also_uci'].name} days {options['uci_days']}"]
+                if options["also_uci"]
+                else [],
                 "scores_on_days_left_out": {
                     k: chosen[k] for k in ("bcubed_f1", "top20_purity", "junk_top20", "split_top20")
                 },
