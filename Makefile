@@ -22,6 +22,7 @@ $(SECRET_FILE):
 
 run: install $(SECRET_FILE)
 	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} $(PY) manage.py migrate
+	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} $(PY) manage.py createcachetable
 	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} $(PY) manage.py load_default_feeds --if-empty
 	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} $(PY) manage.py collectstatic --noinput -v0
 	@echo "Surge on http://127.0.0.1:8000/ (Ctrl-C stops web, worker and scheduler)"
@@ -32,7 +33,8 @@ DEMO_DATA ?= ../shared/data/newsriver/items-2025-12_2026-01.jsonl.gz
 demo: install $(SECRET_FILE)
 	mkdir -p var/demo
 	export SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} SURGE_VAR_DIR=var/demo && \
-	  $(PY) manage.py migrate -v0 && $(PY) manage.py collectstatic --noinput -v0 && \
+	  $(PY) manage.py migrate -v0 && $(PY) manage.py createcachetable && \
+	  $(PY) manage.py collectstatic --noinput -v0 && \
 	  { $(PY) -m gunicorn surge.wsgi --bind 127.0.0.1:8001 --workers 2 --log-level warning & web=$$!; \
 	    echo "Demo site on http://127.0.0.1:8001/"; \
 	    $(PY) manage.py replay $(DEMO_DATA) $(REPLAY_ARGS); \

@@ -2,11 +2,13 @@
 (see README "Configuration"); the defaults run on one machine with no setup:
 SQLite and a file-system Celery broker under var/."""
 
+import hashlib
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 from surge.env import (
+    cache_from_url,
     database_from_url,
     env_bool,
     env_float,
@@ -98,6 +100,16 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: built pages and the versions they depend on (trends/caching.py) --
+# Files under var/ by default, shared by every process on this machine;
+# redis://… or db:// in production (see README).
+CACHE_URL = env_str("CACHE_URL", "file://")
+CACHES = {"default": cache_from_url(CACHE_URL, VAR_DIR)}
+# Two databases (a replay's, a benchmark's) may share one cache: their keys never meet.
+_database = DATABASES["default"]
+_database_identity = "|".join(str(_database.get(k, "")) for k in ("ENGINE", "HOST", "PORT", "NAME"))
+CACHES["default"]["KEY_PREFIX"] = hashlib.sha256(_database_identity.encode()).hexdigest()[:10]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -67,3 +67,14 @@ def editor_client(editor):
     client = Client()
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """The page cache lives in files under SURGE_VAR_DIR and outlives a test's
+    database: a page cached for story 1 in one test must not answer for
+    another test's story 1."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -105,3 +105,24 @@ def test_sqlite_is_the_default_database(settings):
     if os.environ.get("DATABASE_URL"):
         pytest.skip("this run uses DATABASE_URL")
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def test_cache_url_picks_the_backend(tmp_path):
+    from surge.env import cache_from_url
+
+    assert cache_from_url("file://", tmp_path)["LOCATION"] == str(tmp_path / "cache" / "pages")
+    assert cache_from_url("file:///srv/surge-cache", tmp_path)["LOCATION"] == "/srv/surge-cache"
+    assert cache_from_url("db://", tmp_path)["LOCATION"] == "surge_cache"
+    assert cache_from_url("db://page_cache", tmp_path)["LOCATION"] == "page_cache"
+    redis = cache_from_url("redis://127.0.0.1:6379/1", tmp_path)
+    assert redis["BACKEND"].endswith("RedisCache") and redis["LOCATION"] == "redis://127.0.0.1:6379/1"
+    assert cache_from_url("locmem://", tmp_path)["BACKEND"].endswith("LocMemCache")
+
+
+def test_cache_url_rejects_unknown_schemes_and_table_names(tmp_path):
+    from surge.env import cache_from_url
+
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL must start with one of"):
+        cache_from_url("memcached://127.0.0.1:11211", tmp_path)
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL names a table"):
+        cache_from_url("db://pages;drop", tmp_path)

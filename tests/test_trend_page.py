@@ -6,11 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from ingest.models import Article
 from tests import sitedata
 from tests.sitedata import NOW, PAYLOAD
+from trends.listing import originals
 from trends.models import Story, StoryTopic
+from trends.views import COVERAGE_ON_PAGE
 
 site_data = sitedata.site_data  # the module-scoped fixture
 
@@ -70,21 +73,42 @@ def test_quick_answers_say_when_coverage_is_silent(client, site_data):
     assert "The coverage does not say." in answers
 
 
+def _coverage_times(html: str) -> list[str]:
+    return re.findall(
+        r'<li id="ref-\d+" class="coverage-item"[^>]*>\s*'
+        r'<span class="outlet">[^<]*</span>\s*<time datetime="([^"]+)"',
+        html[html.index('id="coverage"') :],
+    )
+
+
 def test_coverage_is_newest_first_and_groups_syndicated_copies(client, site_data):
     story = site_data["venezuela"]
     articles = list(Article.objects.filter(story=story).order_by("-published_at"))
+    assert len(articles) - 1 > COVERAGE_ON_PAGE, "the story must be longer than one page of coverage"
     original, copy = articles[0], articles[1]
     Article.objects.filter(pk=copy.pk).update(duplicate_of=original)
     html = client.get(reverse("trends:story", args=[story.pk])).text
-    coverage = html[html.index('id="coverage"') :]
-    times = re.findall(
-        r'<li id="ref-\d+" class="coverage-item"[^>]*>\s*'
-        r'<span class="outlet">[^<]*</span>\s*<time datetime="([^"]+)"',
-        coverage,
-    )
+    times = _coverage_times(html)
     assert times == sorted(times, reverse=True)
-    assert len(times) == len(articles) - 1
-    assert "1 syndicated copy" in coverage
+    assert len(times) == COVERAGE_ON_PAGE
+    assert "1 syndicated copy" in html[html.index('id="coverage"') :]
+    # The rest is one link away, numbered as on the trend page.
+    all_url = reverse("trends:story_coverage", args=[story.pk])
+    assert f'href="{all_url}"' in html and f"All {story.article_count} articles" in html
+    full = client.get(all_url).text
+    all_times = _coverage_times(full)
+    assert all_times == sorted(all_times, reverse=True)
+    assert len(all_times) == len(articles) - 1
+    assert all_times[:COVERAGE_ON_PAGE] == times
+    assert "1 syndicated copy" in full
+
+
+def test_trend_page_html_stays_small_however_long_the_coverage(client, site_data):
+    story = site_data["venezuela"]
+    html = client.get(reverse("trends:story", args=[story.pk])).text
+    full = client.get(reverse("trends:story_coverage", args=[story.pk])).text
+    assert html.count('class="coverage-item"') == COVERAGE_ON_PAGE
+    assert full.count('class="coverage-item"') > COVERAGE_ON_PAGE
 
 
 def test_topics_link_to_topic_pages_listing_the_story(client, site_data):
@@ -181,8 +205,30 @@ def test_long_citation_run_shows_three_links_and_a_link_to_the_rest(client, rest
     assert more and f"+{len(article_ids) - 3} more</a>" in first
     shown = re.findall(r'href="#ref-(\d+)"', first) + more.group(1).split(", ")
     assert len(set(shown)) == len(article_ids)
+    # Entries past the trend page's share of the coverage are on the coverage pages.
+    assert max(int(n) for n in shown) > COVERAGE_ON_PAGE
+    full = client.get(reverse("trends:story_coverage", args=[story.pk])).text
     for number in shown:
-        assert f'id="ref-{number}"' in html
+        assert f'id="ref-{number}"' in (html if int(number) <= COVERAGE_ON_PAGE else full)
+
+
+def test_citation_of_an_older_article_links_to_its_coverage_page(client, restored_brief):
+    story = restored_brief
+    oldest = Article.objects.filter(story=story, duplicate_of=None).order_by("published_at", "id").first()
+    brief = dict(story.brief)
+    brief["sentences"] = [dict(brief["sentences"][0], citations=[oldest.pk])] + brief["sentences"][1:]
+    Story.objects.filter(pk=story.pk).update(brief=brief)
+    html = client.get(reverse("trends:story", args=[story.pk])).text
+    first = re.search(r'<span class="brief-sentence">.*?</sup>', html).group(0)
+    link = re.search(r'<a href="([^"]+)" class="cite" aria-label="source (\d+)">', first)
+    number = int(link.group(2))
+    assert number == originals(story).count() > COVERAGE_ON_PAGE
+    url, anchor = link.group(1).replace("&amp;", "&").split("#")
+    assert url == reverse("trends:story_coverage", args=[story.pk]) + "?page=1"
+    assert anchor == f"ref-{number}"
+    page = client.get(url).text
+    entry = page[page.index(f'id="{anchor}"') :]
+    assert escape(oldest.title) in entry[: entry.index("</li>")]
 
 
 def test_editor_written_sentence_is_marked_and_the_method_says_so(client, restored_brief):

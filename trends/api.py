@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from ingest.urls import is_web_url
 from surge import clock
-from trends.caching import cacheable
+from trends.caching import ONE_STORY, cacheable
 from trends.listing import coverage, live_trends, public_stories, story_topics
 from trends.models import CATEGORIES, Lifecycle, StorySnapshot
 
@@ -82,7 +82,7 @@ def trends_list(request):
     )
 
 
-@cacheable
+@cacheable(scope=ONE_STORY)
 def trend_detail(request, pk):
     story = get_object_or_404(public_stories(), pk=pk)
     entries = coverage(story)

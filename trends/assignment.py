@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ingest.models import Article
+from trends import page_versions
 from trends.categories import story_category
 from trends.clustering import ClusterParams, LiveIndex, StoryTerms, choose_story, title_terms
 from trends.embedding import DIMENSIONS, from_bytes, to_bytes
@@ -66,6 +67,7 @@ class StoryAssigner:
                 if article.story_id is not None or vector is None:
                     continue
                 touched.add(self._assign_one(article, vector))
+            page_versions.stories_changed(touched)
         return sorted(touched)
 
     def _assign_one(self, article: Article, vector: np.ndarray) -> int:

@@ -1,56 +1,52 @@
-"""Conditional GET for the site, the feeds and the API.
+"""The page cache and conditional GET for the site, the feeds and the API.
 
-A page changes when a story changes (editors, refresh: Story.updated_at and
-brief_updated_at), when the hourly pass writes a snapshot, when an article
-arrives, or when the clock moves on ("9h ago"). The ETag hashes all of
-that in one query, plus the URL and who is asking (editors see controls).
+An anonymous reader's page is kept in Django's cache (settings.CACHES, see
+CACHE_URL) with the versions it was built from (trends.page_versions): the
+listing and the hour for a list of stories, the hour, the story and the
+stories it links to for a trend page. It is served again while all of them
+still hold and Surge's clock is in the same minute (pages say "9h ago").
+Anything that changes what a page shows bumps a version, so the next
+request builds the page afresh.
 
-Two kinds of request get no ETag and never a 304: logged-in editors (their
-page carries controls and the outcome of what they just did), and any
-request with django.contrib.messages waiting to be shown. A refused
-editorial action changes nothing the ETag hashes, so a 304 would keep its
-error message from ever showing."""
+A page is stored only if neither LISTING nor HOUR moved while it was built:
+every change bumps one of them before its story keys, so a page built from
+rows a writer was changing is served once and not kept.
+
+Every answer to an anonymous reader carries an ETag (a hash of the body)
+and a short public max-age; a matching If-None-Match gets a 304. Two kinds
+of request skip the cache and get no ETag: logged-in editors (their page
+carries controls and the outcome of what they just did), and any request
+with django.contrib.messages waiting to be shown. A request running inside
+an open transaction (the tests) may see uncommitted rows, so it neither
+reads nor fills the shared cache."""
 
 import hashlib
-from functools import wraps
+import logging
+from functools import partial, wraps
 
 from django.contrib.messages import get_messages
-from django.db.models import Max
-from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.http import condition
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
 
-from ingest.models import Article
 from surge import clock
-from trends.models import EditorialAction, Story, StorySnapshot
+from trends import page_versions
+from trends.page_versions import HOUR, LISTING, story_key
+
+log = logging.getLogger(__name__)
 
 MAX_AGE_SECONDS = 60
-# Relative times on pages are in minutes at the finest: the ETag follows the
-# clock to the minute.
+# Relative times on pages are in minutes at the finest.
 CLOCK_GRAIN_SECONDS = 60
+# How long a built page stays in the cache (it is only served within its minute).
+PAGE_SECONDS = 600
+GUARDS = [LISTING, HOUR]
 
-
-def site_state() -> str:
-    row = Story.objects.aggregate(updated=Max("updated_at"), brief=Max("brief_updated_at"))
-    snapshot = StorySnapshot.objects.aggregate(last=Max("hour"))["last"]  # indexed
-    latest_article = Article.objects.aggregate(last=Max("id"))["last"]
-    # Editors' actions count even where they update rows without touching updated_at.
-    latest_action = EditorialAction.objects.aggregate(last=Max("id"))["last"]
-    return f"{row['updated']}|{row['brief']}|{snapshot}|{latest_article}|{latest_action}"
-
-
-def page_etag(request, *args, **kwargs) -> str:
-    now = clock.now()
-    user = request.user
-    viewer = f"user:{user.pk}" if getattr(user, "is_authenticated", False) else "anonymous"
-    raw = "|".join(
-        [
-            site_state(),
-            str(int(now.timestamp()) // CLOCK_GRAIN_SECONDS),
-            request.get_full_path(),
-            viewer,
-        ]
-    )
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+# What a view's pages depend on before it runs (views add more: depends_on).
+LISTS = "lists"
+ONE_STORY = "story"
 
 
 def has_pending_messages(request) -> bool:
@@ -61,24 +57,84 @@ def has_pending_messages(request) -> bool:
 
 
 def is_personal(request) -> bool:
-    """A page only this person should see, as it is now: never a 304."""
+    """A page only this person should see, as it is now: never cached, never a 304."""
     return getattr(request.user, "is_authenticated", False) or has_pending_messages(request)
 
 
-def cacheable(view):
-    """ETag + If-None-Match → 304, and a short shared cache lifetime for
-    anonymous readers; editors and pending messages get a fresh, private page."""
-    conditional = condition(etag_func=page_etag)(view)
+def depends_on(request, keys) -> None:
+    """The page being built also shows what these version keys stand for."""
+    dependencies = getattr(request, "page_dependencies", None)
+    if dependencies is not None:
+        dependencies.extend(keys)
+
+
+def cacheable(view=None, *, scope: str = LISTS):
+    """Serve anonymous readers from the page cache (see the module doc)."""
+    if view is None:
+        return partial(cacheable, scope=scope)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if is_personal(request):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True, max_age=0)
-        else:
-            response = conditional(request, *args, **kwargs)
-            patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
-        patch_vary_headers(response, ["Cookie"])
-        return response
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        if request.method not in ("GET", "HEAD") or connection.in_atomic_block:
+            response = view(request, *args, **kwargs)
+            return _public(request, response, _etag(response))
+        try:
+            return _cached(view, scope, request, args, kwargs)
+        except page_versions.CacheUnavailable:
+            response = view(request, *args, **kwargs)
+            return _public(request, response, _etag(response))
 
     return wrapper
+
+
+def _cached(view, scope, request, args, kwargs):
+    key = _page_key(request)
+    minute = int(clock.now().timestamp()) // CLOCK_GRAIN_SECONDS
+    entry = page_versions.guarded(cache.get, key)
+    if entry is not None:
+        built_minute, versions, etag, content_type, body = entry
+        if built_minute == minute and page_versions.current(list(versions)) == versions:
+            return _public(request, HttpResponse(body, content_type=content_type), etag)
+
+    before = page_versions.current(GUARDS)
+    request.page_dependencies = _dependencies(scope, kwargs)
+    response = view(request, *args, **kwargs)
+    etag = _etag(response)
+    if etag is not None and not response.cookies:
+        versions = page_versions.current(list(dict.fromkeys(request.page_dependencies)))
+        if page_versions.current(GUARDS) == before:
+            entry = (minute, versions, etag, response["Content-Type"], response.content)
+            page_versions.guarded(cache.set, key, entry, PAGE_SECONDS)
+    return _public(request, response, etag)
+
+
+def _dependencies(scope: str, kwargs) -> list[str]:
+    if scope == ONE_STORY:
+        return [HOUR, story_key(kwargs["pk"])]
+    return [LISTING, HOUR]
+
+
+def _page_key(request) -> str:
+    where = f"{request.get_host()}{request.get_full_path()}"
+    return "page:" + hashlib.sha256(where.encode()).hexdigest()[:40]
+
+
+def _etag(response) -> str | None:
+    """A hash of the body, for complete 200 answers only."""
+    if response.status_code != 200 or response.streaming:
+        return None
+    return quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+
+
+def _public(request, response, etag: str | None):
+    if etag is not None:
+        response["ETag"] = etag
+        response = get_conditional_response(request, etag=etag, response=response)
+    patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
+    patch_vary_headers(response, ["Cookie"])
+    return response

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db.models import Max
 
 from ingest.models import Article
+from trends import page_versions
 from trends.forecast import predict
 from trends.forecasting.features import CURVE_HOURS, StoryState
 from trends.models import Story, StorySnapshot
@@ -148,4 +149,5 @@ def run_hourly_pass(hour_end: datetime) -> list[int]:
         ["velocity", "first_velocity", "peak_velocity", "lifecycle", "forecast", "forecast_probability"],
         batch_size=WRITE_BATCH,
     )
+    page_versions.hour_passed()
     return active

@@ -100,24 +100,81 @@ class CoverageEntry:
         return self.article.url if is_web_url(self.article.url) else ""
 
 
+COVERAGE_FIELDS = (
+    "id",
+    "title",
+    "url",
+    "published_at",
+    "duplicate_of_id",
+    "source__name",
+    "source__domain",
+    "story_id",
+)
+
+
+def _coverage_rows(articles: QuerySet) -> QuerySet:
+    return articles.select_related("source").only(*COVERAGE_FIELDS).order_by("-published_at", "-id")
+
+
+def originals(story: Story) -> QuerySet:
+    """The story's articles that are not a syndicated copy of another article
+    in it: one entry each on the coverage list."""
+    return Article.objects.filter(story=story).exclude(duplicate_of__story=story)
+
+
+def coverage_page(story: Story, start: int, size: int) -> list[CoverageEntry]:
+    """Entries start+1 … start+size of the coverage list (see coverage), in
+    two queries whatever the story's size; numbered across the whole list."""
+    rows = list(_coverage_rows(originals(story))[start : start + size])
+    copies: dict[int, list[Article]] = defaultdict(list)
+    if rows:
+        copied = Article.objects.filter(story=story, duplicate_of__in=[a.pk for a in rows])
+        for copy in _coverage_rows(copied):
+            copies[copy.duplicate_of_id].append(copy)
+    return [CoverageEntry(a, start + i + 1, copies[a.pk]) for i, a in enumerate(rows)]
+
+
+def coverage_numbers(story: Story, article_ids) -> dict[int, int]:
+    """Article id → its number on the whole coverage list (a copy shares its
+    original's) for these articles of the story, in two queries: an entry's
+    number is one more than the count of originals listed before it."""
+    rows = Article.objects.filter(story=story, pk__in=list(article_ids)).values_list(
+        "id", "published_at", "duplicate_of_id", "duplicate_of__story_id", "duplicate_of__published_at"
+    )
+    place = {}  # article id → (published_at, id) of its entry's original
+    for pk, published_at, copy_of, copy_of_story, original_published_at in rows:
+        if copy_of is not None and copy_of_story == story.pk:
+            place[pk] = (original_published_at, copy_of)
+        else:
+            place[pk] = (published_at, pk)
+    if not place:
+        return {}
+    entries = sorted(set(place.values()))
+    before = originals(story).aggregate(
+        **{
+            f"n{i}": Count("id", filter=Q(published_at__gt=when) | Q(published_at=when, id__gt=pk))
+            for i, (when, pk) in enumerate(entries)
+        }
+    )
+    number = {entry: before[f"n{i}"] + 1 for i, entry in enumerate(entries)}
+    return {pk: number[entry] for pk, entry in place.items()}
+
+
+def cited_ids(brief: dict) -> set[int]:
+    """Every article a brief cites, in any of its parts."""
+    cited = set()
+    for part in (brief or {}).values():
+        if isinstance(part, list):
+            for item in part:
+                if isinstance(item, dict) and isinstance(item.get("citations"), list):
+                    cited.update(aid for aid in item["citations"] if isinstance(aid, int))
+    return cited
+
+
 def coverage(story: Story) -> list[CoverageEntry]:
     """Every article newest first, syndicated copies under their original
     (a copy whose original is in another story stands on its own)."""
-    articles = list(
-        Article.objects.filter(story=story)
-        .select_related("source")
-        .only(
-            "id",
-            "title",
-            "url",
-            "published_at",
-            "duplicate_of_id",
-            "source__name",
-            "source__domain",
-            "story_id",
-        )
-        .order_by("-published_at", "-id")
-    )
+    articles = list(_coverage_rows(Article.objects.filter(story=story)))
     present = {a.pk for a in articles}
     entries: list[CoverageEntry] = []
     by_id: dict[int, CoverageEntry] = {}

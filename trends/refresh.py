@@ -15,7 +15,7 @@ from django.db.models import Case, Value, When
 from django.db.models.functions import Cast
 
 from ingest.models import Article
-from trends import categories
+from trends import categories, page_versions
 from trends.briefs import Coverage, content_words, reader_brief
 from trends.embedding import from_bytes
 from trends.models import Story, StoryTopic, Topic, story_search_text
@@ -37,6 +37,7 @@ def refresh_stories(story_ids: list[int], now: datetime) -> None:
     derived, topics_by_story = derive_words(story_ids, now)
     save_topics(topics_by_story)
     write_words(derived)
+    page_versions.stories_changed(story_ids)
 
 
 def derive_words(story_ids: list[int], now: datetime) -> tuple[list[Story], dict[int, list[FoundTopic]]]:

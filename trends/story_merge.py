@@ -11,12 +11,17 @@ from django.db.models import Count
 from django.utils import timezone
 
 from ingest.models import Article
+from trends import page_versions
 from trends.editorial_checks import EditorialError
 from trends.embedding import DIMENSIONS, from_bytes, to_bytes
 from trends.models import EditorialAction, Story, StoryTopic
 
 
 def record_action(user, story: Story | None, action: str, **detail) -> EditorialAction:
+    """Every editorial action (and automatic merge) passes here: the story's
+    pages and the lists are built afresh once it commits."""
+    if story is not None:
+        page_versions.stories_changed([story.pk])
     return EditorialAction.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         story=story,

@@ -17,7 +17,7 @@ from ingest.models import Article
 from ingest.urls import is_web_url
 from surge import clock
 from trends.briefs import as_sentence
-from trends.caching import cacheable
+from trends.caching import ONE_STORY, cacheable
 from trends.listing import live_trends, public_stories, topic_stories
 from trends.models import CATEGORIES, Story, Topic
 
@@ -160,8 +160,8 @@ class CoverageAtom(CoverageRss):
 
 top_rss = cacheable(TrendsRss())
 top_atom = cacheable(TrendsAtom())
-story_rss = cacheable(CoverageRss())
-story_atom = cacheable(CoverageAtom())
+story_rss = cacheable(CoverageRss(), scope=ONE_STORY)
+story_atom = cacheable(CoverageAtom(), scope=ONE_STORY)
 
 
 # --- JSON Feed 1.1 ----------------------------------------------------------
@@ -209,7 +209,7 @@ def trends_json_feed(request, kind="top", key=""):
     )
 
 
-@cacheable
+@cacheable(scope=ONE_STORY)
 def story_json_feed(request, pk):
     story = get_object_or_404(public_stories(), pk=pk)
     articles = Article.objects.filter(story=story).select_related("source").order_by("-published_at", "-id")

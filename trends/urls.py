@@ -7,6 +7,7 @@ urlpatterns = [
     # Readers' pages.
     path("", views.front_page, name="front"),
     path("trend/<int:pk>/", views.story_page, name="story"),
+    path("trend/<int:pk>/coverage/", views.story_coverage, name="story_coverage"),
     path("category/<slug:slug>/", views.category_page, name="category"),
     path("topic/<slug:slug>/", views.topic_page, name="topic"),
     path("search/", views.search_page, name="search"),

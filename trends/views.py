@@ -6,19 +6,23 @@ from datetime import timedelta
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from surge import clock
 from trends import charts, forecast, velocity
 from trends.briefs import NO_ANSWER, digest_lines
-from trends.caching import cacheable
+from trends.caching import ONE_STORY, cacheable, depends_on
 from trends.listing import (
     MIN_ARTICLES,
     PAGE_SIZE,
     cards,
     citation_numbers,
     cited_articles,
-    coverage,
+    cited_ids,
+    coverage_numbers,
+    coverage_page,
     live_trends,
+    originals,
     public_stories,
     related,
     search,
@@ -27,10 +31,14 @@ from trends.listing import (
     topic_stories,
 )
 from trends.models import CATEGORIES, Story, Topic
+from trends.page_versions import story_key
 from trends.trackrecord import forecast_track_record
 
 CATEGORY_NAMES = dict(CATEGORIES)
 DIGEST_SIZE = 10
+# Entries on a trend page; the rest are on its coverage pages, this many a page.
+COVERAGE_ON_PAGE = 25
+COVERAGE_PAGE_SIZE = 100
 
 
 def _paged(request, queryset):
@@ -88,7 +96,7 @@ def search_page(request):
     return _list_page(request, "trends/search.html", search(query), now, query=query)
 
 
-@cacheable
+@cacheable(scope=ONE_STORY)
 def story_page(request, pk):
     story = get_object_or_404(Story, pk=pk)
     if story.merged_into_id:
@@ -96,10 +104,17 @@ def story_page(request, pk):
     if story.is_hidden and not request.user.has_perm("trends.change_story"):
         raise Http404("no such trend")
     now = clock.now()
-    entries = coverage(story)
+    # The newest entries only: a story of thousands of articles links to its
+    # full coverage pages instead (coverage_page_view).
+    entries = coverage_page(story, 0, COVERAGE_ON_PAGE + 1)
+    more_coverage = len(entries) > COVERAGE_ON_PAGE
+    entries = entries[:COVERAGE_ON_PAGE]
     numbers = citation_numbers(entries)
-    topics = story_topics(story)
     brief = story.brief or {}
+    numbers.update(coverage_numbers(story, cited_ids(brief) - numbers.keys()))
+    topics = story_topics(story)
+    related_stories = related(story, topics)
+    depends_on(request, [story_key(other.pk) for other in related_stories])
     context = {
         "story": story,
         "now": now,
@@ -107,10 +122,12 @@ def story_page(request, pk):
         "chart": charts.velocity_chart(snapshots(story)),
         "brief": brief,
         "numbers": numbers,
+        "citation_href": CitationLinks(story, shown=len(entries)),
         "coverage": entries,
-        "outlets": len({e.article.source_id for e in entries}),
+        "more_coverage": more_coverage,
+        "outlets": story.source_count,
         "topics": topics,
-        "related": related(story, topics),
+        "related": related_stories,
         "no_answer": NO_ANSWER,
         # Sentences an editor wrote (trends.editorial.edit_brief): shown as theirs.
         "editor_sentences": sum(
@@ -120,6 +137,39 @@ def story_page(request, pk):
         "corroborated_percent": _percent(brief.get("corroborated_share")),
     }
     return render(request, "trends/story.html", context)
+
+
+class CitationLinks:
+    """Where citation [n] points: the entry on this page, or on the story's
+    full coverage pages when it is older than the entries shown here."""
+
+    do_not_call_in_templates = True
+
+    def __init__(self, story: Story, shown: int):
+        self.shown = shown
+        self.coverage_url = reverse("trends:story_coverage", args=[story.pk])
+
+    def __call__(self, number: int) -> str:
+        if number <= self.shown:
+            return f"#ref-{number}"
+        page = (number - 1) // COVERAGE_PAGE_SIZE + 1
+        return f"{self.coverage_url}?page={page}#ref-{number}"
+
+
+@cacheable(scope=ONE_STORY)
+def story_coverage(request, pk):
+    """Every entry of a story's coverage, COVERAGE_PAGE_SIZE at a time."""
+    story = get_object_or_404(Story, pk=pk)
+    if story.merged_into_id:
+        return redirect("trends:story_coverage", pk=story.merged_into_id)
+    if story.is_hidden and not request.user.has_perm("trends.change_story"):
+        raise Http404("no such trend")
+    page = Paginator(originals(story).order_by("-published_at", "-id"), COVERAGE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    entries = coverage_page(story, page.start_index() - 1, COVERAGE_PAGE_SIZE) if page.paginator.count else []
+    context = {"story": story, "now": clock.now(), "page": page, "coverage": entries}
+    return render(request, "trends/coverage.html", context)
 
 
 def _percent(share) -> int | None:

@@ -61,16 +61,18 @@ def as_sentence(text: str) -> str:
     return briefs.as_sentence(text)
 
 
-def citation_links(numbers: list[int], anchor: str, more_href: str) -> SafeString:
+def citation_links(numbers: list[int], anchor: str, more_href: str, href=None) -> SafeString:
     """[1][2][4] +8 more: the first few numbered links, and one link to the
-    whole list naming the numbers it stands for."""
+    whole list naming the numbers it stands for. `href(n)` says where [n]
+    points (default: #anchor-n on this page)."""
     if not numbers:
         return SafeString("")
+    href = href or (lambda n: f"#{anchor}-{n}")
     shown, folded = numbers[:CITATIONS_SHOWN], numbers[CITATIONS_SHOWN:]
     links = format_html_join(
         "",
-        '<a href="#{1}-{0}" class="cite" aria-label="source {0}">[{0}]</a>',
-        ((n, anchor) for n in shown),
+        '<a href="{1}" class="cite" aria-label="source {0}">[{0}]</a>',
+        ((n, href(n)) for n in shown),
     )
     if folded:
         also = ", ".join(str(n) for n in folded)
@@ -87,12 +89,13 @@ def citation_links(numbers: list[int], anchor: str, more_href: str) -> SafeStrin
     return format_html('<sup class="citations">{}</sup>', links)
 
 
-@register.simple_tag
-def cite(citations: list[int], numbers: dict[int, int]) -> SafeString:
-    """Numbered links to the coverage list; citations of articles no longer
-    in the story are left out."""
+@register.simple_tag(takes_context=True)
+def cite(context, citations: list[int], numbers: dict[int, int]) -> SafeString:
+    """Numbered links to the coverage list (the page's citation_href says
+    where an entry not shown on the page is); citations of articles no
+    longer in the story are left out."""
     shown = sorted({numbers[aid] for aid in citations or [] if aid in numbers})
-    return citation_links(shown, "ref", "#coverage")
+    return citation_links(shown, "ref", "#coverage", href=context.get("citation_href"))
 
 
 @register.simple_tag
