@@ -110,7 +110,7 @@ def test_sqlite_is_the_default_database(settings):
 def test_cache_url_picks_the_backend(tmp_path):
     from surge.env import cache_from_url
 
-    assert cache_from_url("file://", tmp_path)["LOCATION"] == str(tmp_path / "cache" / "pages")
+    assert cache_from_url("file://", tmp_path)["LOCATION"] == str(tmp_path.resolve() / "cache" / "pages")
     assert cache_from_url("file:///srv/surge-cache", tmp_path)["LOCATION"] == "/srv/surge-cache"
     assert cache_from_url("db://", tmp_path)["LOCATION"] == "surge_cache"
     assert cache_from_url("db://page_cache", tmp_path)["LOCATION"] == "page_cache"

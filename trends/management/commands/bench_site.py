@@ -1,18 +1,28 @@
 """Benchmark the readers' site at load size.
 
     python manage.py bench_site [--articles 100000] [--seconds 5] [--concurrency 4] [--json]
+    python manage.py bench_site --articles 10000,100000,1000000   # the sweep
+
+For each size:
 
 1. builds a database of that many articles in its own SQLite file under
    var/bench/ (synthetic stories, articles, snapshots, topics and briefs,
-   written with bulk_create: the shape of real data, not its words);
-2. counts the SQL queries of the front page and a trend page on it;
+   written in bulk: the shape of real data, not its words), or uses the
+   empty PostgreSQL database DATABASE_URL names (one size only);
+2. counts the SQL queries and times one request of the front page, the
+   fastest trend page and the biggest trend page (the story with the most
+   articles), built afresh (page cache empty) and then from the cache;
 3. serves it with gunicorn (DEBUG off, static files by WhiteNoise) and
-   drives the front page, a trend page and a static file, one after the
-   other in the same run, with a Python load generator (keep-alive HTTP
-   clients in threads), printing requests/s and p50/p99 latency.
+   drives those three pages and a static file, one after the other in the
+   same run, with a Python load generator (keep-alive HTTP clients in
+   threads), printing requests/s, p50/p99 latency and each page's rate as
+   a share of the static file's.
 
+The page cache is the one CACHE_URL names (files under var/ by default); the
+benchmark empties it before it measures, so never point it at production's.
 The database is built by a child process (this command with --build-only)
-so that its settings point at the bench file, not at var/surge.sqlite3."""
+so that its settings point at the bench file, not at var/surge.sqlite3.
+With --json the last line is one JSON object (keys in README)."""
 
 import json
 import os
@@ -29,7 +39,7 @@ from http.client import HTTPConnection
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 ARTICLES_PER_STORY = 20
@@ -37,48 +47,65 @@ SOURCES = 120
 TOPICS = 400
 SNAPSHOT_HOURS = 24
 WORDS = ["markets", "storm", "election", "match"]
+PAGES = ("front", "trend", "big_trend")
+WRITE_BATCH = 5000
 
 
 class Command(BaseCommand):
     help = "Build a load-size database, serve it with gunicorn and measure the site's pages."
 
     def add_arguments(self, parser):
-        parser.add_argument("--articles", type=int, default=100_000)
+        parser.add_argument(
+            "--articles", default="100000", help="articles in the database; a comma list runs a sweep"
+        )
         parser.add_argument("--seconds", type=float, default=5.0, help="load per page")
         parser.add_argument("--concurrency", type=int, default=4)
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-        parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+        parser.add_argument("--json", action="store_true", help="last line: the figures as one JSON object")
         parser.add_argument("--rebuild", action="store_true", help="rebuild even if the file exists")
         parser.add_argument("--build-only", action="store_true", help=argparse_hidden())
+        parser.add_argument("--count-only", help=argparse_hidden())
 
     def handle(self, *args, **options):
+        try:
+            sizes = [int(n) for n in str(options["articles"]).split(",") if n.strip()]
+        except ValueError:
+            raise CommandError("--articles takes whole numbers, e.g. 100000 or 10000,100000") from None
+        if not sizes or min(sizes) < ARTICLES_PER_STORY:
+            raise CommandError(f"--articles needs at least {ARTICLES_PER_STORY} articles")
         if options["build_only"]:
-            self._build_and_count(options["articles"])
+            self._build(sizes[0])
             return
+        if options["count_only"]:
+            Path(options["count_only"]).write_text(json.dumps(_count_pages()))
+            return
+        if os.environ.get("DATABASE_URL") and len(sizes) > 1:
+            raise CommandError("a sweep needs a database per size: run it on SQLite (unset DATABASE_URL)")
+        runs = [self._run(size, options) for size in sizes]
+        self._report(runs, options)
+
+    # --- one size --------------------------------------------------------------
+
+    def _run(self, size: int, options) -> dict:
         bench_dir = Path(settings.VAR_DIR) / "bench"
         bench_dir.mkdir(parents=True, exist_ok=True)
-        db_path = bench_dir / f"site-{options['articles']}.sqlite3"
-        env = dict(os.environ, SQLITE_PATH=str(db_path), DEBUG="1")
+        env = dict(os.environ, DEBUG="1", LOG_LEVEL="WARNING")
+        if not env.get("DATABASE_URL"):
+            db_path = bench_dir / f"site-{size}.sqlite3"
+            env["SQLITE_PATH"] = str(db_path)
+            if options["rebuild"] and db_path.exists():
+                db_path.unlink()
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-        if options["rebuild"] and db_path.exists():
-            db_path.unlink()
-        counts_file = bench_dir / f"site-{options['articles']}.counts.json"
-        if not db_path.exists() or not counts_file.exists():
-            self.stderr.write(f"building {db_path} ...")
-            subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-            subprocess.run(
-                [*manage, "bench_site", "--build-only", "--articles", str(options["articles"])],
-                env=env,
-                check=True,
-            )
-        else:
-            # A database kept from an earlier run may predate a migration.
-            subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+        subprocess.run([*manage, "createcachetable"], env=env, check=True)
+        subprocess.run([*manage, "bench_site", "--build-only", "--articles", str(size)], env=env, check=True)
+        counts_file = bench_dir / f"site-{size}.counts.json"
+        subprocess.run([*manage, "bench_site", "--count-only", str(counts_file)], env=env, check=True)
         counts = json.loads(counts_file.read_text())
         subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
 
         port = _free_port()
-        server_env = dict(env, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(40), LOG_LEVEL="WARNING")
+        server_env = dict(env, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(40))
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -95,74 +122,151 @@ class Command(BaseCommand):
             env=server_env,
             cwd=settings.BASE_DIR,
         )
+        targets = {name: counts["pages"][name]["path"] for name in PAGES}
+        targets["static"] = settings.STATIC_URL + "css/site.css"
+        loads = {}
         try:
             _wait_for(port)
-            targets = {
-                "front page": "/",
-                "trend page": counts["trend_url"],
-                "static file": settings.STATIC_URL + "css/site.css",
-            }
-            results = {}
             for name, path in targets.items():
                 _load(port, path, 1.0, options["concurrency"])  # warm-up
-                results[name] = _load(port, path, options["seconds"], options["concurrency"])
-                results[name]["path"] = path
-                results[name]["sql_queries"] = counts["queries"].get(name)
+                loads[name] = _load(port, path, options["seconds"], options["concurrency"])
         finally:
             server.terminate()
             server.wait(timeout=20)
+        return {"articles": counts["articles"], "stories": counts["stories"], "loads": loads, **counts}
 
-        report = {
-            "articles": counts["articles"],
-            "stories": counts["stories"],
-            "concurrency": options["concurrency"],
-            "gunicorn_workers": options["workers"],
-            "seconds_per_page": options["seconds"],
-            "pages": results,
-        }
+    def _report(self, runs: list[dict], options) -> None:
+        self.stdout.write(
+            f"gunicorn {options['workers']} workers, {options['concurrency']} clients, "
+            f"{options['seconds']:.0f} s per page; database {runs[0]['database']}, cache {runs[0]['cache']}"
+        )
+        header = (
+            f"{'articles':>9} {'page':<10} {'req/s':>8} {'x static':>8} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'err':>4} {'SQL built':>9} {'SQL cached':>10} {'built ms':>8} {'KB':>6}  path"
+        )
+        self.stdout.write(header)
+        summaries = []
+        for run in runs:
+            static = run["loads"]["static"]["requests_per_second"] or 1.0
+            summary = {"articles": run["articles"], "stories": run["stories"]}
+            for name in (*PAGES, "static"):
+                load = run["loads"][name]
+                page = run["pages"].get(name, {})
+                ratio = load["requests_per_second"] / static
+                self.stdout.write(
+                    f"{run['articles']:>9} {name:<10} {load['requests_per_second']:>8.1f} {ratio:>8.2f} "
+                    f"{load['p50_ms']:>7.1f} {load['p99_ms']:>7.1f} {load['errors']:>4} "
+                    f"{page.get('queries_built', '-'):>9} {page.get('queries_cached', '-'):>10} "
+                    f"{page.get('built_ms', '-'):>8} {page.get('bytes', 0) / 1024:>6.1f}  "
+                    f"{page.get('path', settings.STATIC_URL + 'css/site.css')}"
+                    + (f"  ({page['articles']} articles)" if "articles" in page else "")
+                )
+                summary[f"{name}_rps"] = load["requests_per_second"]
+                summary[f"{name}_p50_ms"] = load["p50_ms"]
+                summary[f"{name}_p99_ms"] = load["p99_ms"]
+                summary[f"{name}_errors"] = load["errors"]
+                if name != "static":
+                    summary[f"{name}_ratio"] = round(ratio, 3)
+                    summary[f"{name}_queries"] = page["queries_built"]
+                    summary[f"{name}_cached_queries"] = page["queries_cached"]
+                    summary[f"{name}_built_ms"] = page["built_ms"]
+                    summary[f"{name}_bytes"] = page["bytes"]
+            summary["big_trend_articles"] = run["pages"]["big_trend"]["articles"]
+            summaries.append(summary)
         if options["json"]:
-            self.stdout.write(json.dumps(report, indent=2))
-            return
-        self.stdout.write(
-            f"{report['articles']} articles, {report['stories']} stories; "
-            f"gunicorn {options['workers']} workers, "
-            f"{options['concurrency']} clients, {options['seconds']:.0f} s per page"
-        )
-        self.stdout.write(
-            f"{'page':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'SQL':>5}  path"
-        )
-        for name, row in results.items():
-            sql = "-" if row["sql_queries"] is None else str(row["sql_queries"])
-            self.stdout.write(
-                f"{name:<12} {row['requests_per_second']:>8.1f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
-                f"{row['errors']:>7} {sql:>5}  {row['path']}"
+            # The largest size at the top level; every size under "sweep".
+            figures = dict(summaries[-1])
+            figures.update(
+                database=runs[0]["database"],
+                cache=runs[0]["cache"],
+                concurrency=options["concurrency"],
+                gunicorn_workers=options["workers"],
+                seconds_per_page=options["seconds"],
+                sweep=summaries,
             )
+            self.stdout.write(json.dumps(figures))
 
     # --- building the load-size database (in the child process) ------------
 
-    def _build_and_count(self, article_total: int) -> None:
-        from django.db import connection
-        from django.test import Client
-        from django.test.utils import CaptureQueriesContext
-
-        from ingest.models import Article
-        from surge import clock
+    def _build(self, article_total: int) -> None:
         from trends.models import Story
 
-        if not Story.objects.exists():
-            _build(article_total)
-        counts = {"articles": Article.objects.count(), "stories": Story.objects.count(), "queries": {}}
-        top = Story.objects.filter(is_hidden=False, merged_into__isnull=True).order_by("-velocity").first()
-        counts["trend_url"] = f"/trend/{top.pk}/"
-        client = Client()
-        for name, path in (("front page", "/"), ("trend page", counts["trend_url"])):
+        if Story.objects.exists():
+            return
+        from ingest.models import ReplayClock
+        from surge import clock
+
+        built_at = clock.now()
+        _build(article_total)
+        ReplayClock.objects.create(simulated_start=built_at, real_start=built_at, speed=1.0)
+        # A page cached for another database of the same name must not answer for this one.
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+def _restart_clock() -> None:
+    """Surge's clock runs on from the moment the data was built (a replay
+    clock at speed 1), so a database built days ago still has live trends."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from ingest.models import ReplayClock
+    from surge import clock
+    from trends.models import Story
+
+    built_at = ReplayClock.objects.values_list("simulated_start", flat=True).first()
+    built_at = built_at or Story.objects.aggregate(last=Max("last_seen_at"))["last"]
+    ReplayClock.objects.all().delete()
+    ReplayClock.objects.create(simulated_start=built_at, real_start=timezone.now(), speed=1.0)
+    clock.reset_cache()
+
+
+def _count_pages() -> dict:
+    """Queries, time and size of each page built afresh, then from the cache."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from ingest.models import Article
+    from surge import clock
+    from trends.listing import public_stories
+
+    _restart_clock()
+    cache.clear()
+    top = public_stories().order_by("-velocity").first()
+    biggest = public_stories().order_by("-article_count", "id").first()
+    paths = {
+        "front": ("/", None),
+        "trend": (f"/trend/{top.pk}/", top.article_count),
+        "big_trend": (f"/trend/{biggest.pk}/", biggest.article_count),
+    }
+    client = Client()
+    pages = {}
+    for name, (path, articles) in paths.items():
+        figures = {"path": path}
+        if articles is not None:
+            figures["articles"] = articles
+        for state in ("built", "cached"):
             clock.reset_cache()
+            started = time.perf_counter()
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(path, HTTP_HOST="127.0.0.1")
-            assert response.status_code == 200, (path, response.status_code)
-            counts["queries"][name] = len(captured)
-        out = Path(settings.DATABASES["default"]["NAME"]).with_suffix(".counts.json")
-        out.write_text(json.dumps(counts))
+            figures[f"{state}_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            if response.status_code != 200:
+                raise CommandError(f"{path} answered {response.status_code}")
+            figures[f"queries_{state}"] = len(captured)
+        figures["bytes"] = len(response.content)
+        pages[name] = figures
+    database = settings.DATABASES["default"]
+    return {
+        "articles": Article.objects.count(),
+        "stories": public_stories().count(),
+        "pages": pages,
+        "database": database["ENGINE"].rsplit(".", 1)[-1],
+        "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+    }
 
 
 def argparse_hidden():
