@@ -2,8 +2,8 @@
 ended, and the story's current velocity, lifecycle and forecast.
 
 Set-based: three reads (stories, their recent articles, their recent
-snapshots) whatever the number of stories, then the writes in batches
-(bulk_create / bulk_update; the database's parameter limit sets the batch)."""
+snapshots) and two writes (every snapshot in one INSERT, every story's
+figures in one UPDATE: surge.bulk_rows), whatever the number of stories."""
 
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db.models import Max
 
 from ingest.models import Article
+from surge.bulk_rows import insert_rows, update_rows
 from trends import page_versions
 from trends.forecast import predict
 from trends.forecasting.features import CURVE_HOURS, StoryState
@@ -20,7 +21,6 @@ from trends.velocity import WINDOW_HOURS, CoverageItem, lifecycle, measure
 # Stories keep getting snapshots this long after their last article, so that
 # the curve shows them fading out.
 TRACK_HOURS = 48
-WRITE_BATCH = 1000
 
 
 def floor_hour(moment: datetime) -> datetime:
@@ -115,39 +115,40 @@ def run_hourly_pass(hour_end: datetime) -> list[int]:
         all_metrics.append(metrics)
     predictions = predict(states)
 
-    snapshots, active = [], []
+    snapshots, figures, active = [], [], []
     for story, state, metrics, prediction in zip(stories, states, all_metrics, predictions, strict=True):
-        if not story.first_velocity and metrics.velocity:
-            story.first_velocity = metrics.velocity
-        story.peak_velocity = state.peak
-        story.velocity = metrics.velocity
-        story.lifecycle = state.lifecycle
-        story.forecast = prediction.outcome
-        story.forecast_probability = prediction.probability_fades
         snapshots.append(
-            StorySnapshot(
-                story=story,
-                hour=hour_end,
-                articles=metrics.articles_in_hour,
-                total_articles=story.article_count,
-                sources=story.source_count,
-                effective_sources=metrics.effective_sources,
-                article_rate=metrics.article_rate,
-                velocity=metrics.velocity,
-                lifecycle=state.lifecycle,
-                forecast=prediction.outcome,
-                forecast_probability=prediction.probability_fades,
-            )
+            {
+                "story_id": story.pk,
+                "hour": hour_end,
+                "articles": metrics.articles_in_hour,
+                "total_articles": story.article_count,
+                "sources": story.source_count,
+                "effective_sources": metrics.effective_sources,
+                "article_rate": metrics.article_rate,
+                "velocity": metrics.velocity,
+                "lifecycle": state.lifecycle,
+                "forecast": prediction.outcome,
+                "forecast_probability": prediction.probability_fades,
+            }
+        )
+        figures.append(
+            {
+                "id": story.pk,
+                "velocity": metrics.velocity,
+                "first_velocity": story.first_velocity or metrics.velocity,
+                "peak_velocity": state.peak,
+                "lifecycle": state.lifecycle,
+                "forecast": prediction.outcome,
+                "forecast_probability": prediction.probability_fades,
+            }
         )
         if metrics.articles_in_hour:
             active.append(story.pk)
 
-    StorySnapshot.objects.bulk_create(snapshots, ignore_conflicts=True, batch_size=WRITE_BATCH)
-    # bulk_update leaves updated_at alone: the live index only cares about centroids.
-    Story.objects.bulk_update(
-        stories,
-        ["velocity", "first_velocity", "peak_velocity", "lifecycle", "forecast", "forecast_probability"],
-        batch_size=WRITE_BATCH,
-    )
+    # One statement each, however many stories (surge.bulk_rows). The story
+    # update leaves updated_at alone: the live index only cares about centroids.
+    insert_rows(StorySnapshot, snapshots, ignore_conflicts=True)
+    update_rows(Story, figures)
     page_versions.hour_passed()
     return active

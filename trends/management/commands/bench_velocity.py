@@ -19,13 +19,14 @@ from django.test.utils import CaptureQueriesContext
 from tqdm import tqdm
 
 from ingest.models import Article, Source
+from surge.bulk_rows import insert_rows
 from trends.hourly import run_hourly_pass
 from trends.models import Story, StorySnapshot
 
 HOUR_END = datetime(2026, 1, 15, 12, tzinfo=UTC)
 WEEK_HOURS = 7 * 24
 OUTLETS = 100
-BATCH = 5000
+BATCH = 20000
 
 
 class Command(BaseCommand):
@@ -92,43 +93,47 @@ class Command(BaseCommand):
                 batch_size=BATCH,
             )
             story_ids = [s.pk for s in created] or list(Story.objects.values_list("pk", flat=True))
+            # surge.bulk_rows: a statement per chunk of rows, not per 90 rows.
             rows = []
             for story_id in tqdm(story_ids, desc="snapshots", disable=not progress):
                 for h in range(WEEK_HOURS, 0, -1):
                     velocity = rng.random() * 5
                     rows.append(
-                        StorySnapshot(
-                            story_id=story_id,
-                            hour=HOUR_END - timedelta(hours=h),
-                            articles=rng.randint(0, 3),
-                            total_articles=articles,
-                            sources=articles,
-                            effective_sources=velocity,
-                            article_rate=velocity,
-                            velocity=velocity,
-                            lifecycle="peaking",
-                        )
+                        {
+                            "story_id": story_id,
+                            "hour": HOUR_END - timedelta(hours=h),
+                            "articles": rng.randint(0, 3),
+                            "total_articles": articles,
+                            "sources": articles,
+                            "effective_sources": velocity,
+                            "article_rate": velocity,
+                            "velocity": velocity,
+                            "lifecycle": "peaking",
+                        }
                     )
                 if len(rows) >= BATCH:
-                    StorySnapshot.objects.bulk_create(rows, batch_size=BATCH)
+                    insert_rows(StorySnapshot, rows)
                     rows = []
-            StorySnapshot.objects.bulk_create(rows, batch_size=BATCH)
-            article_rows = []
+            insert_rows(StorySnapshot, rows)
+            rows = []
             for story_id in story_ids:
                 for k in range(articles):
                     url = f"https://bench.example/{story_id}/{k}"
-                    article_rows.append(
-                        Article(
-                            source_id=rng.choice(source_ids),
-                            url=url,
-                            canonical_url=url,
-                            title=f"Article {k} of story {story_id}",
-                            published_at=HOUR_END - timedelta(minutes=rng.randint(1, 24 * 60 - 1)),
-                            fetched_at=HOUR_END,
-                            story_id=story_id,
-                        )
+                    rows.append(
+                        {
+                            "source_id": rng.choice(source_ids),
+                            "url": url,
+                            "canonical_url": url,
+                            "title": f"Article {k} of story {story_id}",
+                            "published_at": HOUR_END - timedelta(minutes=rng.randint(1, 24 * 60 - 1)),
+                            "fetched_at": HOUR_END,
+                            "story_id": story_id,
+                        }
                     )
-            Article.objects.bulk_create(article_rows, batch_size=BATCH)
+                if len(rows) >= BATCH:
+                    insert_rows(Article, rows)
+                    rows = []
+            insert_rows(Article, rows)
 
 
 def json_dumps(figures: dict) -> str:
