@@ -3,11 +3,19 @@
 Workers claim pending articles in batches with a conditional UPDATE (a lease
 in real time), so two workers never process the same article, and an article
 whose worker died is claimed again when the lease runs out. Every step is
-idempotent, so a batch processed twice changes nothing."""
+idempotent, so a batch processed twice changes nothing.
+
+Embedding overlaps extraction: what an article is about is its title and
+feed summary whenever it has one (trends.embedding.article_text), so those
+articles are embedded in a background thread (torch releases the GIL) while
+this thread fetches and extracts the batch's pages; only the articles with
+no summary wait for their page text."""
 
 import logging
 import re
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from django.db.models import Q
@@ -21,7 +29,9 @@ from trends.embedding import article_text, embed_texts, to_bytes
 from trends.refresh import refresh_stories
 
 CLAIM_LEASE = timedelta(minutes=10)
-BATCH_SIZE = 32  # one embedding batch
+# During a burst, stories' words are refreshed this often (real seconds).
+REFRESH_SECONDS = 10
+BATCH_SIZE = 64  # two embedding batches
 # An article whose processing raised is retried this many times in all, a
 # lease apart, then marked FAILED.
 MAX_ATTEMPTS = 3
@@ -45,30 +55,42 @@ def claim_pending_articles(limit: int = BATCH_SIZE) -> str | None:
     return token if won else None
 
 
-def process_claimed(token: str, now: datetime) -> list[int]:
-    """Extract, embed and assign the articles claimed with `token`. Returns
-    the ids of the stories that changed. An article that raises is recorded
-    and retried after a delay (FAILED after MAX_ATTEMPTS) while the rest of
-    the batch goes on; the claims are released whatever happens."""
+def process_claimed(token: str, now: datetime, *, refresh: bool = True) -> list[int]:
+    """Extract, embed and assign the articles claimed with `token`, then
+    refresh the changed stories' words (unless refresh=False: the caller
+    will). Returns the ids of the stories that changed. An article that
+    raises is recorded and retried after a delay (FAILED after MAX_ATTEMPTS)
+    while the rest of the batch goes on; the claims are released whatever
+    happens."""
     articles = list(Article.objects.filter(claim_token=token, story__isnull=True).order_by("pk"))
     failed: set[int] = set()
     touched: list[int] = []
     try:
-        for article in articles:
-            if article.stage == Article.Stage.NEW:
-                try:
-                    extract_article(article)
-                except Exception as exc:
-                    log.exception("article %s: extraction failed", article.pk)
-                    _record_failure(article.pk, "extraction", exc)
-                    failed.add(article.pk)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as embedder:
+            early = [a for a in articles if a.embedding is None and _about_known(a)]
+            early_vectors = embedder.submit(_embed, early)
+            for article in articles:
+                if article.stage == Article.Stage.NEW:
+                    try:
+                        extract_article(article)
+                    except Exception as exc:
+                        log.exception("article %s: extraction failed", article.pk)
+                        _record_failure(article.pk, "extraction", exc)
+                        failed.add(article.pk)
+            try:
+                embedded = zip(early, early_vectors.result(), strict=True)
+                _store_vectors([(a, vector) for a, vector in embedded if a.pk not in failed])
+            except Exception:
+                log.exception("embedding ahead of extraction failed; embedding with the rest")
         extracted = [a.pk for a in articles if a.pk not in failed]
         try:
             touched = embed_and_assign(extracted, now)
         except Exception:
             log.exception("embedding/assignment of a batch failed; retrying one article at a time")
             touched = _embed_and_assign_one_by_one(extracted, now, failed)
-        refresh_stories(touched, now)
+        if refresh:
+            with timed("refresh"):
+                refresh_stories(touched, now)
     finally:
         # Failed articles wait out a lease before they are claimed again, so
         # a sweep does not spin on them.
@@ -78,6 +100,26 @@ def process_claimed(token: str, now: datetime) -> list[int]:
         )
         Article.objects.filter(claim_token=token).update(claimed_until=None, claim_token="")
     return touched
+
+
+def _about_known(article: Article) -> bool:
+    """Its embedding text is final: the feed gave a summary, or the page is extracted."""
+    return bool(article.summary.strip()) or article.stage != Article.Stage.NEW
+
+
+def _embed(articles: list[Article]):
+    if not articles:
+        return []
+    with timed("embed"):
+        return embed_texts([article_text(a.title, a.summary, a.text) for a in articles])
+
+
+def _store_vectors(embedded: list[tuple[Article, object]]) -> None:
+    """Save the vectors embedded ahead, once extraction has saved the articles
+    (a whole-row save would otherwise write the embedding back to NULL)."""
+    for article, vector in embedded:
+        article.embedding = to_bytes(vector)
+    Article.objects.bulk_update([a for a, _ in embedded], ["embedding"])
 
 
 def _embed_and_assign_one_by_one(article_ids: list[int], now: datetime, failed: set[int]) -> list[int]:
@@ -107,12 +149,31 @@ def _record_failure(article_pk: int, step: str, exc: Exception) -> None:
 
 
 def process_pending(now: datetime, *, max_batches: int = 50) -> int:
-    """Work through pending articles batch by batch; returns how many batches."""
+    """Work through pending articles batch by batch; returns how many batches.
+
+    The changed stories' words are refreshed once every REFRESH_SECONDS of
+    work and at the end, not after every batch: during a burst a story that
+    gains articles in five batches is refreshed once, not five times."""
     done = 0
-    while done < max_batches and (token := claim_pending_articles()):
-        process_claimed(token, now)
-        done += 1
+    stale: set[int] = set()
+    refreshed_at = time.monotonic()
+    try:
+        while done < max_batches and (token := claim_pending_articles()):
+            stale.update(process_claimed(token, now, refresh=False))
+            done += 1
+            if time.monotonic() - refreshed_at >= REFRESH_SECONDS:
+                _refresh(stale, now)
+                refreshed_at = time.monotonic()
+    finally:
+        _refresh(stale, now)
     return done
+
+
+def _refresh(story_ids: set[int], now: datetime) -> None:
+    if story_ids:
+        with timed("refresh"):
+            refresh_stories(sorted(story_ids), now)
+        story_ids.clear()
 
 
 def embed_and_assign(article_ids: list[int], now: datetime) -> list[int]:

@@ -2,12 +2,25 @@
 trends.hourly, which the tests call directly."""
 
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from ingest.dedup import prune_text_bands
 from surge import clock
 from trends import pipeline
 from trends.hourly import hours_to_snapshot, run_hourly_pass
 from trends.merging import merge_converged_stories
+
+
+@worker_process_init.connect
+def load_models(**kwargs):
+    """One embedding model (and language model) per worker process, loaded
+    before its first task (solo pool, or each prefork child), so no batch
+    waits seconds for them."""
+    from ingest.extraction import detect_language
+    from trends.embedding import get_model
+
+    get_model()
+    detect_language("Loading the language model once per process.")
 
 
 @shared_task(name="trends.process_pending_articles")

@@ -7,6 +7,14 @@ temporary file-system broker and a temporary SQLite file (never
 var/surge.sqlite3). Stage times come from ingest.timing's log, written by
 every worker process and added up here.
 
+First it measures the bare model: the same texts the workers will embed
+(title and feed summary), embedded in batches by this process with the
+workers' settings (TORCH_THREADS threads, EMBEDDING_BATCH_SIZE), after a
+warm-up batch. Then it starts the workers, waits until each has loaded its
+model (they do so at start, see trends.tasks) and times the crawl from the
+first poll to the last article in a story. `ratio` is the crawl's
+articles/s over the bare model's texts/s.
+
 The command re-runs itself as a "driver" process whose environment points
 Django at the temporary database, so this process never opens the real one."""
 
@@ -103,10 +111,12 @@ class Command(BaseCommand):
             Feed.objects.create(url=server.url(f"/feed/{i}.xml"), source=source)
         expected = n_feeds * n_items
 
+        bare = _bare_embedding_rates(server.texts_to_embed(), opts["workers"])
         workers = [_start_worker(workdir, n) for n in range(opts["workers"])]
         try:
             from ingest.tasks import poll_due_feeds
 
+            _wait_until_ready(workers)
             started = time.monotonic()
             poll_due_feeds.delay()
             feeds_done_at = None
@@ -152,9 +162,18 @@ class Command(BaseCommand):
             "wall_seconds": round(elapsed, 2),
             "feeds_per_second": round(n_feeds / (feeds_done_at - started), 2) if feeds_done_at else 0.0,
             "articles_per_second": round(assigned / elapsed, 2),
+            "bare_embed_per_second": bare["per_second"],
+            "bare_embed_per_second_all_threads": bare["all_threads_per_second"],
+            "ratio": round(assigned / elapsed / bare["per_second"], 3),
             "stage_seconds": {s: round(totals[s], 2) for s in STAGES},
             "stage_share": {s: round(totals[s] / staged, 3) for s in STAGES},
+            "stage_ms_per_article": {s: round(1000 * totals[s] / max(assigned, 1), 2) for s in STAGES},
         }
+        self.stdout.write(
+            f"bare model: {bare['per_second']} texts/s ({bare['threads']} torch thread(s) a process, "
+            f"batch {bare['batch_size']}); {bare['all_threads_per_second']} texts/s with "
+            f"{bare['all_threads']} threads, the workers' total"
+        )
         self.stdout.write(
             f"{n_feeds} feeds x {n_items} items, {opts['workers']} workers: {stored} stored, "
             f"{assigned} in stories ({result['with_page_text']} with page text, "
@@ -162,10 +181,13 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"feeds/s {result['feeds_per_second']}  articles/s {result['articles_per_second']}  "
-            "(worker start-up and the embedding model's first load included)"
+            f"= {result['ratio']:.2f}x the bare model (workers started and their models loaded first)"
         )
         for stage in STAGES:
-            self.stdout.write(f"  {stage:<8} {totals[stage]:8.2f} s  {100 * totals[stage] / staged:5.1f} %")
+            self.stdout.write(
+                f"  {stage:<8} {totals[stage]:8.2f} s  {100 * totals[stage] / staged:5.1f} %  "
+                f"{result['stage_ms_per_article'][stage]:7.2f} ms/article"
+            )
         if opts["json"]:
             self.stdout.write(json.dumps(result))
         if assigned < expected:
@@ -176,6 +198,40 @@ def argparse_hidden():
     import argparse
 
     return argparse.SUPPRESS
+
+
+def _bare_embedding_rates(texts: list[str], workers: int) -> dict:
+    """Texts/s of the model alone on these texts: with the threads one worker
+    process has, then with all the workers' threads in one process."""
+    import torch
+
+    from trends.embedding import embed_texts, get_model
+
+    get_model()
+    threads = settings.TORCH_THREADS
+    batch = settings.EMBEDDING_BATCH_SIZE
+    rates = {"threads": threads, "all_threads": threads * workers, "batch_size": batch}
+    for key, count in (("per_second", threads), ("all_threads_per_second", threads * workers)):
+        torch.set_num_threads(count)
+        embed_texts(texts[:batch])  # warm-up
+        started = time.perf_counter()
+        embed_texts(texts)
+        rates[key] = round(len(texts) / (time.perf_counter() - started), 2)
+    torch.set_num_threads(threads)
+    return rates
+
+
+def _wait_until_ready(workers: list[subprocess.Popen], timeout: float = 300) -> None:
+    """Until every worker answers a ping: it has loaded its model and consumes."""
+    from surge.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(w.poll() is not None for w in workers):
+            raise CommandError("a worker exited while starting; see its log")
+        if len(app.control.ping(timeout=1.0)) >= len(workers):
+            return
+    raise CommandError(f"the workers did not answer within {timeout:.0f} s")
 
 
 def _start_worker(workdir: Path, n: int) -> subprocess.Popen:
@@ -243,6 +299,15 @@ class BenchServer:
 
     def stop(self):
         self.httpd.shutdown()
+
+    def texts_to_embed(self) -> list[str]:
+        """What the workers embed for each item: its title and feed summary."""
+        from trends.embedding import article_text
+
+        return [
+            article_text(row["title"], " ".join(row["description"][:300].split()))
+            for row in (self._text(i, j) for i in range(self.n_feeds) for j in range(self.n_items))
+        ]
 
     def _text(self, i: int, j: int) -> dict:
         return self.texts[(i * self.n_items + j) % len(self.texts)]
