@@ -42,6 +42,7 @@ MAX_AGE_SECONDS = 60
 CLOCK_GRAIN_SECONDS = 60
 # How long a built page stays in the cache (it is only served within its minute).
 PAGE_SECONDS = 600
+STORY_PART_SECONDS = 24 * 3600
 GUARDS = [LISTING, HOUR]
 
 # What a view's pages depend on before it runs (views add more: depends_on).
@@ -93,7 +94,7 @@ def cacheable(view=None, *, scope: str = LISTS):
 
 
 def _cached(view, scope, request, args, kwargs):
-    key = _page_key(request)
+    key = page_key(request)
     minute = int(clock.now().timestamp()) // CLOCK_GRAIN_SECONDS
     entry = page_versions.guarded(cache.get, key)
     if entry is not None:
@@ -113,13 +114,36 @@ def _cached(view, scope, request, args, kwargs):
     return _public(request, response, etag)
 
 
+def kept_until_story_changes(story_id: int, name: str, compute):
+    """compute() once per version of the story, not once per page build: for
+    the parts of a page that cost time with the story's size but do not
+    follow the clock (a page is rebuilt every minute; the story changes when
+    an article joins it or an editor acts)."""
+    if connection.in_atomic_block:
+        return compute()
+    key = f"story-part:{story_id}:{hashlib.sha256(name.encode()).hexdigest()[:24]}"
+    try:
+        token = page_versions.current([story_key(story_id)])[story_key(story_id)]
+        kept = page_versions.guarded(cache.get, key)
+    except page_versions.CacheUnavailable:
+        return compute()
+    if kept is not None and kept[0] == token:
+        return kept[1]
+    value = compute()
+    try:
+        page_versions.guarded(cache.set, key, (token, value), STORY_PART_SECONDS)
+    except page_versions.CacheUnavailable:
+        pass
+    return value
+
+
 def _dependencies(scope: str, kwargs) -> list[str]:
     if scope == ONE_STORY:
         return [HOUR, story_key(kwargs["pk"])]
     return [LISTING, HOUR]
 
 
-def _page_key(request) -> str:
+def page_key(request) -> str:
     where = f"{request.get_host()}{request.get_full_path()}"
     return "page:" + hashlib.sha256(where.encode()).hexdigest()[:40]
 

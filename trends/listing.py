@@ -128,9 +128,12 @@ def coverage_page(story: Story, start: int, size: int) -> list[CoverageEntry]:
     rows = list(_coverage_rows(originals(story))[start : start + size])
     copies: dict[int, list[Article]] = defaultdict(list)
     if rows:
-        copied = Article.objects.filter(story=story, duplicate_of__in=[a.pk for a in rows])
+        # By duplicate_of only (its index), the story checked here: filtering
+        # on the story too lets the database walk all the story's articles.
+        copied = Article.objects.filter(duplicate_of__in=[a.pk for a in rows])
         for copy in _coverage_rows(copied):
-            copies[copy.duplicate_of_id].append(copy)
+            if copy.story_id == story.pk:
+                copies[copy.duplicate_of_id].append(copy)
     return [CoverageEntry(a, start + i + 1, copies[a.pk]) for i, a in enumerate(rows)]
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from surge import clock
 from trends import charts, forecast, velocity
 from trends.briefs import NO_ANSWER, digest_lines
-from trends.caching import ONE_STORY, cacheable, depends_on
+from trends.caching import ONE_STORY, cacheable, depends_on, kept_until_story_changes
 from trends.listing import (
     MIN_ARTICLES,
     PAGE_SIZE,
@@ -111,7 +111,13 @@ def story_page(request, pk):
     entries = entries[:COVERAGE_ON_PAGE]
     numbers = citation_numbers(entries)
     brief = story.brief or {}
-    numbers.update(coverage_numbers(story, cited_ids(brief) - numbers.keys()))
+    older = sorted(cited_ids(brief) - numbers.keys())
+    if older:
+        numbers.update(
+            kept_until_story_changes(
+                story.pk, f"coverage-numbers:{older}", lambda: coverage_numbers(story, older)
+            )
+        )
     topics = story_topics(story)
     related_stories = related(story, topics)
     depends_on(request, [story_key(other.pk) for other in related_stories])

@@ -124,12 +124,9 @@ class Command(BaseCommand):
         )
         targets = {name: counts["pages"][name]["path"] for name in PAGES}
         targets["static"] = settings.STATIC_URL + "css/site.css"
-        loads = {}
         try:
             _wait_for(port)
-            for name, path in targets.items():
-                _load(port, path, 1.0, options["concurrency"])  # warm-up
-                loads[name] = _load(port, path, options["seconds"], options["concurrency"])
+            loads = _load_in_turns(port, targets, options["seconds"], options["concurrency"])
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -142,7 +139,8 @@ class Command(BaseCommand):
         )
         header = (
             f"{'articles':>9} {'page':<10} {'req/s':>8} {'x static':>8} {'p50 ms':>7} {'p99 ms':>7} "
-            f"{'err':>4} {'SQL built':>9} {'SQL cached':>10} {'built ms':>8} {'KB':>6}  path"
+            f"{'err':>4} {'SQL built':>9} {'SQL cached':>10} {'built ms':>8} {'rebuilt ms':>10} "
+            f"{'KB':>6}  path"
         )
         self.stdout.write(header)
         summaries = []
@@ -157,7 +155,8 @@ class Command(BaseCommand):
                     f"{run['articles']:>9} {name:<10} {load['requests_per_second']:>8.1f} {ratio:>8.2f} "
                     f"{load['p50_ms']:>7.1f} {load['p99_ms']:>7.1f} {load['errors']:>4} "
                     f"{page.get('queries_built', '-'):>9} {page.get('queries_cached', '-'):>10} "
-                    f"{page.get('built_ms', '-'):>8} {page.get('bytes', 0) / 1024:>6.1f}  "
+                    f"{page.get('built_ms', '-'):>8} {page.get('rebuilt_ms', '-'):>10} "
+                    f"{page.get('bytes', 0) / 1024:>6.1f}  "
                     f"{page.get('path', settings.STATIC_URL + 'css/site.css')}"
                     + (f"  ({page['articles']} articles)" if "articles" in page else "")
                 )
@@ -170,6 +169,7 @@ class Command(BaseCommand):
                     summary[f"{name}_queries"] = page["queries_built"]
                     summary[f"{name}_cached_queries"] = page["queries_cached"]
                     summary[f"{name}_built_ms"] = page["built_ms"]
+                    summary[f"{name}_rebuilt_ms"] = page["rebuilt_ms"]
                     summary[f"{name}_bytes"] = page["bytes"]
             summary["big_trend_articles"] = run["pages"]["big_trend"]["articles"]
             summaries.append(summary)
@@ -226,11 +226,12 @@ def _count_pages() -> dict:
     """Queries, time and size of each page built afresh, then from the cache."""
     from django.core.cache import cache
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, RequestFactory
     from django.test.utils import CaptureQueriesContext
 
     from ingest.models import Article
     from surge import clock
+    from trends.caching import page_key
     from trends.listing import public_stories
 
     _restart_clock()
@@ -243,12 +244,19 @@ def _count_pages() -> dict:
         "big_trend": (f"/trend/{biggest.pk}/", biggest.article_count),
     }
     client = Client()
+    for path, _articles in paths.values():  # templates compiled, database pages warm
+        client.get(path, HTTP_HOST="127.0.0.1")
+    cache.clear()
     pages = {}
     for name, (path, articles) in paths.items():
         figures = {"path": path}
         if articles is not None:
             figures["articles"] = articles
-        for state in ("built", "cached"):
+        # built: nothing cached; cached: the page as the cache serves it;
+        # rebuilt: the page again once its minute is over (the story unchanged).
+        for state in ("built", "cached", "rebuilt"):
+            if state == "rebuilt":
+                cache.delete(page_key(RequestFactory().get(path, HTTP_HOST="127.0.0.1")))
             clock.reset_cache()
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as captured:
@@ -397,6 +405,36 @@ def _build(article_total: int) -> None:
         )
 
 
+TURN_SECONDS = 0.5
+
+
+def _load_in_turns(port: int, targets: dict[str, str], seconds: float, concurrency: int) -> dict:
+    """Each target loaded for `seconds` in all, in turns of TURN_SECONDS one
+    after the other, so that a change in the machine's other load between
+    the start and the end of the run weighs on every target alike."""
+    for path in targets.values():
+        _load(port, path, 0.5, concurrency)  # warm-up
+    turns = max(round(seconds / TURN_SECONDS), 1)
+    runs: dict[str, list[dict]] = {name: [] for name in targets}
+    for _ in range(turns):
+        for name, path in targets.items():
+            runs[name].append(_load(port, path, seconds / turns, concurrency))
+    loads = {}
+    for name, parts in runs.items():
+        latencies = sorted(ms for part in parts for ms in part["latencies_ms"])
+        elapsed = sum(part["seconds"] for part in parts)
+        loads[name] = {
+            "requests": len(latencies),
+            "requests_per_second": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(statistics.median(latencies), 2) if latencies else 0.0,
+            "p99_ms": round(latencies[min(int(len(latencies) * 0.99), len(latencies) - 1)], 2)
+            if latencies
+            else 0.0,
+            "errors": sum(part["errors"] for part in parts),
+        }
+    return loads
+
+
 def _load(port: int, path: str, seconds: float, concurrency: int) -> dict:
     """Keep-alive HTTP clients in threads; latency per request."""
     latencies: list[float] = []
@@ -435,15 +473,9 @@ def _load(port: int, path: str, seconds: float, concurrency: int) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    if not latencies:
-        return {"requests": 0, "requests_per_second": 0.0, "p50_ms": 0.0, "p99_ms": 0.0, "errors": errors[0]}
     return {
-        "requests": len(latencies),
-        "requests_per_second": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(latencies[min(int(len(latencies) * 0.99), len(latencies) - 1)] * 1000, 2),
+        "seconds": time.perf_counter() - started,
+        "latencies_ms": [seconds * 1000 for seconds in latencies],
         "errors": errors[0],
     }
 
