@@ -291,6 +291,7 @@ def _build(article_total: int) -> None:
 
     from ingest.models import Article, Source
     from surge import clock
+    from surge.bulk_rows import insert_rows
     from trends.models import Story, StorySnapshot, StoryTopic, Topic
 
     rng = random.Random(7)
@@ -339,22 +340,22 @@ def _build(article_total: int) -> None:
             per_story.setdefault(story.pk, set()).add(source.pk)
             published = story.first_seen_at + (story.last_seen_at - story.first_seen_at) * rng.random()
             articles.append(
-                Article(
-                    source=source,
-                    url=f"https://{source.domain}/a/{n}",
-                    canonical_url=f"https://{source.domain}/a/{n}",
-                    title=f"Article {n} about story {story.pk}",
-                    summary="A summary sentence from the feed about what happened today in this story.",
-                    published_at=published,
-                    fetched_at=published,
-                    stage=Article.Stage.ASSIGNED,
-                    story=story,
-                )
+                {
+                    "source_id": source.pk,
+                    "url": f"https://{source.domain}/a/{n}",
+                    "canonical_url": f"https://{source.domain}/a/{n}",
+                    "title": f"Article {n} about story {story.pk}",
+                    "summary": "A summary sentence from the feed about what happened today in this story.",
+                    "published_at": published,
+                    "fetched_at": published,
+                    "stage": Article.Stage.ASSIGNED.value,
+                    "story_id": story.pk,
+                }
             )
-            if len(articles) == 5000:
-                Article.objects.bulk_create(articles, batch_size=5000)
+            if len(articles) == WRITE_BATCH:
+                insert_rows(Article, articles)
                 articles = []
-        Article.objects.bulk_create(articles, batch_size=5000)
+        insert_rows(Article, articles)
 
         counts = {}
         for story_id, count in Article.objects.values_list("story_id").annotate(n=Count("id")):
@@ -379,30 +380,30 @@ def _build(article_total: int) -> None:
         )
 
         snapshots = [
-            StorySnapshot(
-                story=story,
-                hour=hour - timedelta(hours=h),
-                articles=1,
-                total_articles=story.article_count,
-                sources=story.source_count,
-                effective_sources=1.0,
-                article_rate=1.0,
-                velocity=story.velocity * rng.uniform(0.5, 1.5),
-                lifecycle=story.lifecycle,
-            )
+            {
+                "story_id": story.pk,
+                "hour": hour - timedelta(hours=h),
+                "articles": 1,
+                "total_articles": story.article_count,
+                "sources": story.source_count,
+                "effective_sources": 1.0,
+                "article_rate": 1.0,
+                "velocity": story.velocity * rng.uniform(0.5, 1.5),
+                "lifecycle": story.lifecycle,
+            }
             for story in stories
             for h in range(SNAPSHOT_HOURS)
             if hour - timedelta(hours=h) >= story.first_seen_at
         ]
-        StorySnapshot.objects.bulk_create(snapshots, batch_size=5000)
-        StoryTopic.objects.bulk_create(
-            [
-                StoryTopic(story=story, topic=topic, weight=1)
-                for story in stories
-                for topic in rng.sample(topics, 3)
-            ],
-            batch_size=5000,
-        )
+        for first in range(0, len(snapshots), WRITE_BATCH):
+            insert_rows(StorySnapshot, snapshots[first : first + WRITE_BATCH])
+        links = [
+            {"story_id": story.pk, "topic_id": topic.pk, "weight": 1.0}
+            for story in stories
+            for topic in rng.sample(topics, 3)
+        ]
+        for first in range(0, len(links), WRITE_BATCH):
+            insert_rows(StoryTopic, links[first : first + WRITE_BATCH])
 
 
 TURN_SECONDS = 0.5
