@@ -47,6 +47,9 @@ class Feed(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     items_seen = models.PositiveIntegerField(default=0)
+    items_skipped = models.PositiveIntegerField(
+        default=0, help_text="entries of the last document that could not be read"
+    )
     items_per_day = models.FloatField(default=0, help_text="the feed's own posting rate")
     # A permanent redirect is adopted only once it has repeated.
     redirect_candidate = models.URLField(max_length=2000, blank=True)

@@ -108,6 +108,9 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
             )
     except NotAFeed as exc:
         return _record_error(feed, now, str(exc))
+    except Exception as exc:  # noqa: BLE001 -- a parser bug on hostile input: the feed's error, not the worker's
+        log.exception("feed %s: the document could not be parsed", feed.url)
+        return _record_error(feed, now, f"feed could not be parsed ({type(exc).__name__}: {exc})")
 
     keys = item_keys(parsed.items)
     new_ids = [
@@ -120,7 +123,17 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
         feed.title = parsed.title[:300]
     feed.etag = (response.headers.get("ETag") or "")[:500]
     feed.last_modified = (response.headers.get("Last-Modified") or "")[:100]
-    return _record_success(feed, now, response, items=parsed.items, new_ids=new_ids, ttl=parsed.ttl_minutes)
+    if parsed.skipped:
+        log.warning("feed %s: %d unreadable entries skipped", feed.url, parsed.skipped)
+    return _record_success(
+        feed,
+        now,
+        response,
+        items=parsed.items,
+        new_ids=new_ids,
+        ttl=parsed.ttl_minutes,
+        skipped=parsed.skipped,
+    )
 
 
 def store_item(feed: Feed, item: FeedItem, now: datetime, *, key: str | None = None) -> int | None:
@@ -159,9 +172,10 @@ def store_item(feed: Feed, item: FeedItem, now: datetime, *, key: str | None = N
     return article.pk
 
 
-def _record_success(feed, now, response, *, items, new_ids, ttl=None) -> PollResult:
+def _record_success(feed, now, response, *, items, new_ids, ttl=None, skipped=0) -> PollResult:
     if items is not None:
         feed.items_seen = len(items)
+        feed.items_skipped = skipped
         feed.items_per_day = _posting_rate(feed, items, len(new_ids), now)
     interval = adaptive_interval(feed.items_per_day)
     lower_bound = max(_max_age_seconds(response.headers.get("Cache-Control", "")), (ttl or 0) * 60)
@@ -254,6 +268,7 @@ POLL_FIELDS = (
     "last_error",
     "last_error_at",
     "items_seen",
+    "items_skipped",
     "items_per_day",
     "redirect_candidate",
     "redirect_count",
