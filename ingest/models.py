@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from ingest.text import clean_line
+
 
 class Source(models.Model):
     """A news outlet. Several feeds may belong to one outlet; source diversity
@@ -18,6 +20,10 @@ class Source(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # Typed by editors, shown on pages and in feeds: cleaned like ingested text.
+        self.name = clean_line(self.name)
 
 
 class Feed(models.Model):
@@ -62,6 +68,9 @@ class Feed(models.Model):
 
     def __str__(self):
         return self.url
+
+    def clean(self):
+        self.title = clean_line(self.title)
 
     @property
     def is_failing(self) -> bool:

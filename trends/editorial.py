@@ -28,6 +28,7 @@ from trends.editorial_checks import (  # noqa: F401 (re-exported: the admin call
     MAX_DEK_CHARS,
     MAX_HEADLINE_CHARS,
     EditorialError,
+    clean_brief_sentences,
     clean_category,
     clean_dek,
     clean_headline,
@@ -82,8 +83,7 @@ def edit_brief(story: Story, user, sentences: list[str], now: datetime) -> Story
     A sentence the editor kept word for word keeps its citations; a sentence
     they wrote or changed is marked as the editor's, with no citations, so the
     page never shows a source for words the source did not write."""
-    sentences = [" ".join(s.split()) for s in sentences]
-    sentences = [s for s in sentences if s]
+    sentences = clean_brief_sentences(sentences)
     if not sentences:
         raise EditorialError("A brief needs at least one sentence.")
     if len(sentences) > MAX_BRIEF_SENTENCES:

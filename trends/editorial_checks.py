@@ -2,6 +2,7 @@
 (trends.editorial) and the admin's forms share, so a form shows the same
 refusal before anything is saved."""
 
+from ingest.text import clean_line
 from trends.models import CATEGORIES
 
 CATEGORY_CODES = frozenset(code for code, _label in CATEGORIES)
@@ -17,7 +18,9 @@ class EditorialError(ValueError):
 def clean_headline(headline: str) -> str:
     """The headline as it will be stored, or EditorialError (forms call this
     to show the error before anything is saved)."""
-    headline = " ".join((headline or "").split())
+    # Cleaned like ingested text: a control character would make the RSS and
+    # Atom feeds fail for every reader.
+    headline = clean_line(headline or "")
     if not headline:
         raise EditorialError("A headline cannot be empty.")
     if len(headline) > MAX_HEADLINE_CHARS:
@@ -26,10 +29,16 @@ def clean_headline(headline: str) -> str:
 
 
 def clean_dek(dek: str) -> str:
-    dek = " ".join((dek or "").split())
+    dek = clean_line(dek or "")
     if len(dek) > MAX_DEK_CHARS:
         raise EditorialError(f"A dek is at most {MAX_DEK_CHARS} characters.")
     return dek
+
+
+def clean_brief_sentences(sentences: list[str]) -> list[str]:
+    """The non-empty sentences, cleaned like a headline."""
+    sentences = [clean_line(s) for s in sentences]
+    return [s for s in sentences if s]
 
 
 def clean_category(category: str) -> str:
