@@ -22,7 +22,8 @@ def pinned_story():
 
 def assert_feeds_answer(client, story):
     urls = [reverse(name) for name in FEEDS]
-    urls += [reverse("trends:feed_category_rss", args=["world"]), reverse("trends:feed_story_atom", args=[story.pk])]
+    urls.append(reverse("trends:feed_category_rss", args=["world"]))
+    urls.append(reverse("trends:feed_story_atom", args=[story.pk]))
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
