@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from ingest import category_hints
 from ingest.text import clean_line
 
 
@@ -31,8 +32,8 @@ class Feed(models.Model):
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="feeds")
     title = models.CharField(max_length=300, blank=True)
     # The outlet's own section for this feed ("technology", "sport"), a hint for
-    # the story category.
-    category_hint = models.CharField(max_length=32, blank=True)
+    # the story category: one of Surge's categories or "" (ingest/category_hints.py).
+    category_hint = models.CharField(max_length=32, blank=True, choices=category_hints.CHOICES)
     paused = models.BooleanField(default=False)
 
     # Conditional GET state.
@@ -68,6 +69,12 @@ class Feed(models.Model):
 
     def __str__(self):
         return self.url
+
+    def save(self, *args, **kwargs):
+        # Whatever wrote the hint (an import, a command, code), only a known
+        # category is stored.
+        self.category_hint = category_hints.category_hint(self.category_hint)
+        super().save(*args, **kwargs)
 
     def clean(self):
         self.title = clean_line(self.title)

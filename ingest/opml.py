@@ -1,13 +1,15 @@
 """OPML import and export: the feed lists every feed reader exchanges.
 
-Import reads <outline xmlUrl="..."> at any depth; an outline's parent
-(a folder in most readers) becomes the category hint. The parser resolves no
+Import reads <outline xmlUrl="..."> at any depth; an outline's category
+attribute, or else its parent (a folder in most readers), becomes the
+category hint when it names one of Surge's categories. The parser resolves no
 entities and loads nothing from the network."""
 
 import xml.etree.ElementTree as ET
 
 from lxml import etree
 
+from ingest.category_hints import category_hint
 from ingest.models import Feed
 
 
@@ -35,7 +37,8 @@ def read_opml(data: bytes) -> list[dict]:
             {
                 "url": url,
                 "title": (outline.get("title") or outline.get("text") or "").strip(),
-                "category": (outline.get("category") or folder).strip().lower(),
+                # One of Surge's categories, or "" (ingest/category_hints.py).
+                "category": category_hint(outline.get("category") or folder),
                 "site": (outline.get("htmlUrl") or "").strip(),
             }
         )

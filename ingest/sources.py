@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 
 from ingest import http
+from ingest.category_hints import category_hint
 from ingest.discovery import discover_feed_links
 from ingest.feeds import NotAFeed, parse_feed
 from ingest.models import Feed, Source
@@ -34,7 +35,8 @@ def load_default_feeds(path: Path = DEFAULT_FEEDS_FILE) -> int:
                 },
             )
             _, created = Feed.objects.get_or_create(
-                url=entry["url"], defaults={"source": source, "category_hint": entry.get("category", "")}
+                url=entry["url"],
+                defaults={"source": source, "category_hint": category_hint(entry.get("category", ""))},
             )
             added += created
     return added
@@ -59,7 +61,7 @@ def add_feed(url: str, *, category: str = "", source_name: str = "") -> tuple[Fe
         defaults={"name": (source_name or parsed.title or domain)[:200], "homepage": site[:500]},
     )
     feed = Feed.objects.create(
-        url=feed_url, source=source, title=parsed.title[:300], category_hint=category[:32]
+        url=feed_url, source=source, title=parsed.title[:300], category_hint=category_hint(category)
     )
     return feed, True
 
@@ -86,7 +88,7 @@ def import_feeds(entries: list[dict]) -> tuple[int, int]:
                 url=url,
                 source=source,
                 title=entry.get("title", "")[:300],
-                category_hint=entry.get("category", "")[:32],
+                category_hint=category_hint(entry.get("category", "")),
             )
             added += 1
     return added, existing

@@ -28,7 +28,8 @@ def _story_summary(request, story) -> dict:
         "api_url": request.build_absolute_uri(f"/api/trends/{story.pk}/"),
         "headline": story.headline,
         "dek": story.dek,
-        "category": story.category,
+        # Within the schema's enum whatever is stored.
+        "category": story.category if story.category in CATEGORY_CODES else "general",
         "lifecycle": story.lifecycle,
         "velocity": round(story.velocity, 4),
         "first_velocity": round(story.first_velocity, 4),

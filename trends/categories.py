@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.category_hints import CATEGORY_CODES
+
 MODEL_PATH = Path(__file__).with_name("category_model.npz")
 # Used when a saved model carries no threshold of its own.
 MIN_CONFIDENCE = 0.4
@@ -48,8 +50,9 @@ _model: tuple[list[str], np.ndarray, np.ndarray, float] | None = None
 
 
 def story_category(feed_hints: list[str], centroid: np.ndarray | None) -> str:
-    """feed_hints: one entry per article ("" where its feed has none)."""
-    hints = Counter(h for h in feed_hints if h)
+    """feed_hints: one entry per article ("" where its feed has none). A
+    hint that is not one of Surge's categories counts as none."""
+    hints = Counter(h for h in feed_hints if h in CATEGORY_CODES)
     if hints and sum(hints.values()) * 2 >= len(feed_hints):
         return hints.most_common(1)[0][0]
     if centroid is None:

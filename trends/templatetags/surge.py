@@ -4,10 +4,12 @@ lifecycle badges, signed percentages, sparklines and citation links."""
 from datetime import datetime
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from trends import briefs, charts
+from trends.models import CATEGORIES
 
 register = template.Library()
 
@@ -18,6 +20,23 @@ BADGES = {
     "fading": "▼ Fading",
     "faded": "▽ Faded",
 }
+
+
+CATEGORY_NAMES = dict(CATEGORIES)
+
+
+@register.simple_tag
+def category_link(story, element_id: str = "") -> SafeString:
+    """The story's category as a link to its page. A stored value that is not
+    a category (written by hand, or before hints were checked) shows as
+    General: stored data never breaks a page."""
+    code = story.category if story.category in CATEGORY_NAMES else "general"
+    return format_html(
+        '<a class="category"{} href="{}">{}</a>',
+        format_html(' id="{}"', element_id) if element_id else "",
+        reverse("trends:category", args=[code]),
+        CATEGORY_NAMES[code],
+    )
 
 
 @register.filter
