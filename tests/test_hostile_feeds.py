@@ -214,3 +214,41 @@ def test_bidi_controls_and_invisible_characters_are_stripped(hostile, shown):
 )
 def test_joiners_between_visible_characters_are_kept(text):
     assert parse_feed(one_item_rss(text), base_url="https://news.example/").items[0].title == text
+
+
+# --- OPML that says nothing useful says why ------------------------------------------
+
+LAUGHS = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10 if n else "lol"}">' for n in range(9))
+OPML_WITH_DTD = f"""<?xml version="1.0"?>
+<!DOCTYPE opml [{LAUGHS}]>
+<opml version="2.0"><head><title>&l8;</title></head><body>
+<outline text="Wire" xmlUrl="https://wire.example/rss"/>
+</body></opml>""".encode()
+
+
+def test_opml_with_a_dtd_is_refused_with_the_reason():
+    from ingest.opml import NotOpml, read_opml
+
+    with pytest.raises(NotOpml, match="DTD"):
+        read_opml(OPML_WITH_DTD)
+
+
+@pytest.mark.django_db
+def test_import_opml_with_a_dtd_fails_and_says_why(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "feeds.opml"
+    path.write_bytes(OPML_WITH_DTD)
+    with pytest.raises(CommandError, match="DTD"):
+        call_command("import_opml", str(path))
+    assert Feed.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_import_opml_listing_no_feeds_fails_and_says_why(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "feeds.opml"
+    path.write_bytes(b'<opml version="2.0"><body><outline text="Just a folder"/></body></opml>')
+    with pytest.raises(CommandError, match="no feed"):
+        call_command("import_opml", str(path))
