@@ -6,3 +6,7 @@ urlpatterns = [
     path("editor/", include("trends.editor_urls")),
     path("", include("trends.urls")),
 ]
+
+# JSON under /api/, the site's pages elsewhere.
+handler404 = "trends.api.handler404"
+handler500 = "trends.api.handler500"

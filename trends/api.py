@@ -1,10 +1,18 @@
 """The read-only JSON API (documented in trends/openapi.py, served at
 /api/openapi.json). Conditional GET: every answer has an ETag, and a
-matching If-None-Match is answered 304."""
+matching If-None-Match is answered 304. Every error is JSON too,
+{"error": "..."}: a missing trend or page (404), a bad parameter (400), a
+method other than GET or HEAD (405 with Allow; the API takes no writes, so
+it needs no CSRF token), an unknown /api/ path and a crash (surge/urls.py's
+handlers)."""
+
+from functools import wraps
 
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+from django.views.defaults import page_not_found, server_error
 
 from ingest.urls import is_web_url
 from surge import clock
@@ -17,8 +25,47 @@ MAX_PAGE_SIZE = 100
 CATEGORY_CODES = {code for code, _ in CATEGORIES}
 
 
+ALLOWED_METHODS = ("GET", "HEAD")
+API_PREFIX = "/api/"
+
+
+def api_error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
 def _bad_request(message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=400)
+    return api_error(400, message)
+
+
+def api_endpoint(view):
+    """GET and HEAD only (405 with Allow for anything else), and a JSON 404.
+    csrf_exempt: the methods that would need a token are refused here."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ALLOWED_METHODS:
+            response = api_error(405, f"{request.method} is not allowed: the API is read-only (GET, HEAD)")
+            response["Allow"] = ", ".join(ALLOWED_METHODS)
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except Http404 as exc:
+            return api_error(404, str(exc) or "not found")
+
+    return csrf_exempt(wrapper)
+
+
+def handler404(request, exception):
+    """The site's 404 (surge/urls.py): JSON under /api/, the HTML page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return api_error(404, f"no such API resource: {request.path}")
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith(API_PREFIX):
+        return api_error(500, "internal error; it has been logged")
+    return server_error(request)
 
 
 def _story_summary(request, story) -> dict:
@@ -42,6 +89,7 @@ def _story_summary(request, story) -> dict:
     }
 
 
+@api_endpoint
 @cacheable
 def trends_list(request):
     """Live trends, pinned first then by velocity; filters: category,
@@ -67,11 +115,13 @@ def trends_list(request):
         return _bad_request("page and page_size must be whole numbers")
     if page_size < 1:
         return _bad_request("page_size must be at least 1")
+    if page_number < 1:
+        return _bad_request("page must be at least 1")
     paginator = Paginator(stories, page_size)
     try:
         page = paginator.page(page_number)
     except EmptyPage:
-        raise Http404("no such page") from None
+        raise Http404(f"no page {page_number}: there are {paginator.num_pages}") from None
     return JsonResponse(
         {
             "count": paginator.count,
@@ -83,6 +133,7 @@ def trends_list(request):
     )
 
 
+@api_endpoint
 @cacheable
 def trend_detail(request, pk):
     story = get_object_or_404(public_stories(), pk=pk)

@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 
+from trends.api import api_endpoint
 from trends.models import CATEGORIES, Lifecycle
 
 
@@ -93,6 +94,19 @@ _IF_NONE_MATCH = {
 _NOT_MODIFIED = {"description": "Not modified since the ETag given in If-None-Match"}
 
 
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+_NOT_ALLOWED = dict(
+    _error("The API is read-only: only GET and HEAD"),
+    headers={"Allow": {"schema": {"type": "string"}, "description": "GET, HEAD"}},
+)
+
+
 def _query(name: str, description: str, schema: dict) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
@@ -152,11 +166,9 @@ SCHEMA = {
                         },
                     },
                     "304": _NOT_MODIFIED,
-                    "400": {
-                        "description": "A filter or page parameter is not valid",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                    },
-                    "404": {"description": "No such page"},
+                    "400": _error("A filter or page parameter is not valid"),
+                    "404": _error("No such page"),
+                    "405": _NOT_ALLOWED,
                 },
             }
         },
@@ -175,7 +187,8 @@ SCHEMA = {
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Trend"}}},
                     },
                     "304": _NOT_MODIFIED,
-                    "404": {"description": "No such trend (or hidden, or merged into another)"},
+                    "404": _error("No such trend (or hidden, or merged into another)"),
+                    "405": _NOT_ALLOWED,
                 },
             }
         },
@@ -220,6 +233,7 @@ SCHEMA = {
 }
 
 
+@api_endpoint
 def openapi_schema(request):
     schema = dict(SCHEMA, servers=[{"url": request.build_absolute_uri("/").rstrip("/")}])
     response = JsonResponse(schema)
