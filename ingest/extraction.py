@@ -74,6 +74,8 @@ def _save(article: Article) -> None:
 def _fetch_and_extract(article: Article) -> tuple[str, str]:
     try:
         allowed = robots.can_fetch(article.url, max_wait=HOST_WAIT_SECONDS)
+    except http.BlockedAddress as exc:  # a private address or a scheme other than http(s)
+        return "", f"page not fetched: {exc.reason}"
     except ValueError:  # protego on a URL it cannot parse
         return "", "page URL not understood"
     if allowed is None:

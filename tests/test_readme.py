@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _environment_variables_read_by_settings() -> set[str]:
     source = (ROOT / "surge" / "settings.py").read_text()
-    return set(re.findall(r'env_(?:str|bool|int|float|list|url)\(\s*"([A-Z_]+)"', source))
+    return set(re.findall(r'env_(?:str|bool|int|float|list|url|proxy_ssl_header)\(\s*"([A-Z_]+)"', source))
 
 
 def test_every_environment_variable_is_documented_in_the_readme():

@@ -77,3 +77,31 @@ def test_article_page_is_skipped_with_a_note_while_the_site_is_busy(fakeweb, cra
     article.refresh_from_db()
     assert article.extraction_note == "site busy: page not fetched"
     assert fakeweb.requests == []
+
+
+@pytest.mark.django_db
+def test_article_on_a_private_address_says_so_and_stores_no_robots_rules(settings):
+    from datetime import UTC, datetime
+
+    from ingest.extraction import extract_article
+    from ingest.models import Article, Source
+
+    settings.ALLOW_PRIVATE_ADDRESSES = False
+    settings.FETCH_ARTICLE_PAGES = True
+    settings.HOST_MIN_DELAY_SECONDS = 0
+    now = datetime(2026, 1, 5, tzinfo=UTC)
+    source = Source.objects.create(name="Intranet", domain="intranet.example")
+    article = Article.objects.create(
+        source=source,
+        url="http://10.1.2.3/internal/report",
+        canonical_url="http://10.1.2.3/internal/report",
+        title="An article linking to a private address",
+        published_at=now,
+        fetched_at=now,
+    )
+    extract_article(article)
+    article.refresh_from_db()
+    assert article.extraction_note == "page not fetched: 10.1.2.3 is not a public address"
+    assert "robots" not in article.extraction_note
+    assert not RobotsRules.objects.exists()
+    assert article.stage == Article.Stage.EXTRACTED  # the summary stands in, nothing is lost

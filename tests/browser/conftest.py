@@ -50,16 +50,23 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh browser profile (no cookies, no cache) at desktop size. Every
-    JavaScript dialog is recorded, so a test can assert none opened."""
+    JavaScript dialog is recorded, so a test can assert none opened, and so is
+    every Content-Security-Policy violation Chromium reports."""
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.dialogs = []
+    page.csp_violations = []
 
     def record(dialog):
         page.dialogs.append(dialog.message)
         dialog.dismiss()
 
+    def record_console(message):
+        if "Content Security Policy" in message.text:
+            page.csp_violations.append(f"{page.url}: {message.text}")
+
     page.on("dialog", record)
+    page.on("console", record_console)
     page.set_default_timeout(15_000)
     yield page
     context.close()
