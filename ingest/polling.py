@@ -112,17 +112,18 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
         log.exception("feed %s: the document could not be parsed", feed.url)
         return _record_error(feed, now, f"feed could not be parsed ({type(exc).__name__}: {exc})")
 
-    keys = item_keys(parsed.items)
-    new_ids = [
-        aid
-        for item, key in zip(parsed.items, keys, strict=True)
-        if (aid := store_item(feed, item, now, key=key))
-    ]
+    new_ids, left_over = store_items(feed, parsed.items, now)
     _adopt_permanent_redirect(feed, response)
     if parsed.title and not feed.title:
         feed.title = parsed.title[:300]
-    feed.etag = (response.headers.get("ETag") or "")[:500]
-    feed.last_modified = (response.headers.get("Last-Modified") or "")[:100]
+    if left_over:
+        # Without validators the next poll gets the whole document again (a
+        # 304 would hide the items left over), and it comes soon.
+        log.info("feed %s: %d new items left for the next polls", feed.url, left_over)
+        feed.etag = feed.last_modified = ""
+    else:
+        feed.etag = (response.headers.get("ETag") or "")[:500]
+        feed.last_modified = (response.headers.get("Last-Modified") or "")[:100]
     if parsed.skipped:
         log.warning("feed %s: %d unreadable entries skipped", feed.url, parsed.skipped)
     return _record_success(
@@ -133,7 +134,47 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
         new_ids=new_ids,
         ttl=parsed.ttl_minutes,
         skipped=parsed.skipped,
+        soon=bool(left_over),
     )
+
+
+def store_items(feed: Feed, items: list[FeedItem], now: datetime) -> tuple[list[int], int]:
+    """Store the document's new items, newest first, at most
+    FEED_ITEMS_PER_POLL of them: one huge feed must not flood the pipeline
+    ahead of every other feed. Returns (new article ids, new items left for
+    later polls). Known items are looked up in batches, not one by one."""
+    keys = item_keys(items)
+    known = _known_titles(feed, keys)
+    limit = settings.FEED_ITEMS_PER_POLL
+    new_ids: list[int] = []
+    left_over = 0
+    # Undated items count from first sight (now), as store_item dates them.
+    order = sorted(range(len(items)), key=lambda i: items[i].published_at or now, reverse=True)
+    for index in order:
+        item, key = items[index], keys[index]
+        if (stored := known.get(key[:1000])) is not None:
+            if item.title and item.title != stored[1]:
+                Article.objects.filter(pk=stored[0]).update(title=item.title[:2000])
+            continue
+        if not item.link:
+            continue
+        if len(new_ids) >= limit:
+            left_over += 1
+            continue
+        if article_id := store_item(feed, item, now, key=key):
+            new_ids.append(article_id)
+    return new_ids, left_over
+
+
+def _known_titles(feed: Feed, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """{key: (article id, title)} for the keys this feed already stored."""
+    known = {}
+    wanted = sorted({key[:1000] for key in keys})
+    for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+        chunk = wanted[start : start + 500]
+        rows = Article.objects.filter(feed=feed, guid__in=chunk).values_list("guid", "pk", "title")
+        known.update({guid: (pk, title) for guid, pk, title in rows})
+    return known
 
 
 def store_item(feed: Feed, item: FeedItem, now: datetime, *, key: str | None = None) -> int | None:
@@ -172,12 +213,13 @@ def store_item(feed: Feed, item: FeedItem, now: datetime, *, key: str | None = N
     return article.pk
 
 
-def _record_success(feed, now, response, *, items, new_ids, ttl=None, skipped=0) -> PollResult:
+def _record_success(feed, now, response, *, items, new_ids, ttl=None, skipped=0, soon=False) -> PollResult:
+    """soon: items were left for later, so the next poll is at the shortest interval."""
     if items is not None:
         feed.items_seen = len(items)
         feed.items_skipped = skipped
         feed.items_per_day = _posting_rate(feed, items, len(new_ids), now)
-    interval = adaptive_interval(feed.items_per_day)
+    interval = settings.FEED_MIN_INTERVAL_SECONDS if soon else adaptive_interval(feed.items_per_day)
     lower_bound = max(_max_age_seconds(response.headers.get("Cache-Control", "")), (ttl or 0) * 60)
     server_floor = min(lower_bound, settings.FEED_MAX_INTERVAL_SECONDS)
     interval = max(interval, server_floor)

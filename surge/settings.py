@@ -207,6 +207,9 @@ FETCH_ARTICLE_PAGES = env_bool("FETCH_ARTICLE_PAGES", True)
 FEED_MIN_INTERVAL_SECONDS = env_int("FEED_MIN_INTERVAL_SECONDS", 300, minimum=1)
 FEED_MAX_INTERVAL_SECONDS = env_int("FEED_MAX_INTERVAL_SECONDS", 24 * 3600, minimum=60)
 FEEDS_PER_TICK = env_int("FEEDS_PER_TICK", 50, minimum=1)
+# New items stored per poll of one feed, newest first; the rest wait for the
+# next polls, so a 10,000-item feed cannot hold the pipeline for hours.
+FEED_ITEMS_PER_POLL = env_int("FEED_ITEMS_PER_POLL", 100, minimum=1)
 # Per-host politeness across all workers (ingest/hostlimits.py).
 HOST_MAX_CONCURRENT = env_int("HOST_MAX_CONCURRENT", 2, minimum=1, maximum=64)
 HOST_MIN_DELAY_SECONDS = env_float("HOST_MIN_DELAY_SECONDS", 1.0, minimum=0, maximum=600)

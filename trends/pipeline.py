@@ -10,7 +10,8 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from ingest.extraction import extract_article
@@ -37,7 +38,13 @@ def claim_pending_articles(limit: int = BATCH_SIZE) -> str | None:
     real_now = timezone.now()
     unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=real_now)
     pending = Article.objects.filter(unclaimed, story__isnull=True).exclude(stage=Article.Stage.FAILED)
-    candidates = list(pending.order_by("fetched_at", "pk").values_list("pk", flat=True)[:limit])
+    # In turns across outlets (each outlet's oldest first, then each one's
+    # second...): one outlet's backlog of thousands, whose pages wait on the
+    # per-host delay, must not hold everyone else's articles for hours.
+    turns = pending.annotate(
+        turn=Window(RowNumber(), partition_by=[F("source_id")], order_by=[F("fetched_at"), F("pk")])
+    )
+    candidates = list(turns.order_by("turn", "fetched_at", "pk").values_list("pk", flat=True)[:limit])
     if not candidates:
         return None
     token = str(uuid.uuid4())
