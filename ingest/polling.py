@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from ingest import hostlimits, http
+from ingest import hostlimits, http, leases
 from ingest.feeds import FeedItem, NotAFeed, item_key, item_keys, parse_feed
 from ingest.models import Article, Feed
 from ingest.timing import timed
@@ -31,9 +31,6 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-# A worker's lease on a claimed feed, in real time: longer than any fetch
-# plus the wait for the host's turn.
-CLAIM_LEASE = timedelta(minutes=5)
 # How long a poll waits for its host's turn before trying again later.
 HOST_WAIT_SECONDS = 30
 # The posting rate is measured over the feed's items of the last week.
@@ -51,7 +48,8 @@ class PollResult:
 def claim_due_feeds(now: datetime, *, limit: int) -> list[tuple[int, str]]:
     """Claim up to `limit` due feeds. Each claim is a conditional UPDATE that
     succeeds for one worker only; the token travels with the task so a late
-    or repeated message for an expired claim does nothing."""
+    or repeated message for an expired claim does nothing. The claim is a
+    short lease (ingest/leases.py): the poll renews it while it runs."""
     real_now = timezone.now()
     unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=real_now)
     due = (
@@ -64,7 +62,7 @@ def claim_due_feeds(now: datetime, *, limit: int) -> list[tuple[int, str]]:
     for feed_id in list(due):
         token = str(uuid.uuid4())
         won = Feed.objects.filter(unclaimed, id=feed_id, paused=False).update(
-            claimed_until=real_now + CLAIM_LEASE, claim_token=token
+            claimed_until=leases.lease_end(real_now), claim_token=token
         )
         if won:
             claimed.append((feed_id, token))
@@ -75,7 +73,13 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
     """Fetch one feed (conditional GET), store its new items, and schedule the
     next poll. Never raises for a misbehaving feed: the error is recorded.
     `feed` carries the claim token it was claimed with: the new state is only
-    written if that claim is still this worker's."""
+    written if that claim is still this worker's, which a heartbeat keeps
+    while the poll runs."""
+    with leases.heartbeat(Feed, feed.claim_token):
+        return _poll(feed, now)
+
+
+def _poll(feed: Feed, now: datetime) -> PollResult:
     feed.last_polled_at = now
     with hostlimits.host_turn(feed.url, max_wait=HOST_WAIT_SECONDS) as our_turn:
         if not our_turn:

@@ -214,6 +214,10 @@ FEED_ITEMS_PER_POLL = env_int("FEED_ITEMS_PER_POLL", 100, minimum=1)
 HOST_MAX_CONCURRENT = env_int("HOST_MAX_CONCURRENT", 2, minimum=1, maximum=64)
 HOST_MIN_DELAY_SECONDS = env_float("HOST_MIN_DELAY_SECONDS", 1.0, minimum=0, maximum=600)
 LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
+# A worker's claim on a feed or a batch of articles lasts this long unless
+# renewed (a heartbeat renews it every third of it while the work goes on):
+# the work of a worker that died is taken over after about this long.
+CLAIM_LEASE_SECONDS = env_float("CLAIM_LEASE_SECONDS", 45, minimum=1, maximum=3600)
 
 # --- Stories ---------------------------------------------------------------
 # Score an article needs to join a live story: cosine to its centroid plus

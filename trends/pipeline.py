@@ -1,9 +1,10 @@
 """From a stored article to a story: extract, embed, assign.
 
-Workers claim pending articles in batches with a conditional UPDATE (a lease
-in real time), so two workers never process the same article, and an article
-whose worker died is claimed again when the lease runs out. Every step is
-idempotent, so a batch processed twice changes nothing."""
+Workers claim pending articles in batches with a conditional UPDATE (a short
+lease in real time, renewed by a heartbeat while the batch is processed:
+ingest/leases.py), so two workers never process the same article, and an
+article whose worker died is claimed again within about a minute. Every step
+is idempotent, so a batch processed twice changes nothing."""
 
 import logging
 import re
@@ -14,6 +15,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from ingest import leases
 from ingest.extraction import extract_article
 from ingest.models import Article
 from ingest.timing import timed
@@ -21,12 +23,11 @@ from trends.assignment import assigner
 from trends.embedding import article_text, embed_texts, to_bytes
 from trends.refresh import refresh_stories
 
-CLAIM_LEASE = timedelta(minutes=10)
 BATCH_SIZE = 32  # one embedding batch
-# An article whose processing raised is retried this many times in all, a
-# lease apart, then marked FAILED.
+# An article whose processing raised is retried this many times in all,
+# RETRY_DELAY apart, then marked FAILED.
 MAX_ATTEMPTS = 3
-RETRY_DELAY = CLAIM_LEASE
+RETRY_DELAY = timedelta(minutes=10)
 _ATTEMPTS = re.compile(r"processing failed \(attempt (\d+)\)")
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def claim_pending_articles(limit: int = BATCH_SIZE) -> str | None:
     if not candidates:
         return None
     token = str(uuid.uuid4())
-    won = pending.filter(pk__in=candidates).update(claimed_until=real_now + CLAIM_LEASE, claim_token=token)
+    won = pending.filter(pk__in=candidates).update(claimed_until=leases.lease_end(real_now), claim_token=token)
     return token if won else None
 
 
@@ -57,6 +58,11 @@ def process_claimed(token: str, now: datetime) -> list[int]:
     the ids of the stories that changed. An article that raises is recorded
     and retried after a delay (FAILED after MAX_ATTEMPTS) while the rest of
     the batch goes on; the claims are released whatever happens."""
+    with leases.heartbeat(Article, token):
+        return _process_claimed(token, now)
+
+
+def _process_claimed(token: str, now: datetime) -> list[int]:
     articles = list(Article.objects.filter(claim_token=token, story__isnull=True).order_by("pk"))
     failed: set[int] = set()
     touched: list[int] = []
