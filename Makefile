@@ -1,5 +1,6 @@
 # The two commands a newcomer needs:
 #   make run    install everything into .venv and start web + worker + scheduler
+#               (under supervisord: a process that dies is restarted, the others stay up)
 #   make test   install everything and run the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -20,12 +21,18 @@ $(SECRET_FILE):
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
+# What supervisord.conf reads from the environment.
+RUN_ENV := SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} SURGE_VAR_DIR=$${SURGE_VAR_DIR:-$(CURDIR)/var} \
+	SURGE_BIND=$${SURGE_BIND:-127.0.0.1:8000} WORKER_CONCURRENCY=$${WORKER_CONCURRENCY:-2} \
+	SURGE_PYTHON=$(abspath $(PY))
+
 run: install $(SECRET_FILE)
-	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} $(PY) manage.py migrate
-	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} $(PY) manage.py load_default_feeds --if-empty
-	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} $(PY) manage.py collectstatic --noinput -v0
-	@echo "Surge on http://127.0.0.1:8000/ (Ctrl-C stops web, worker and scheduler)"
-	SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} PATH=$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile
+	$(RUN_ENV) $(PY) manage.py migrate
+	$(RUN_ENV) $(PY) manage.py load_default_feeds --if-empty
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@echo "Surge on http://$${SURGE_BIND:-127.0.0.1:8000}/ (Ctrl-C stops web, worker and scheduler;" \
+	  "one that dies is restarted)"
+	$(RUN_ENV) $(VENV)/bin/supervisord -c supervisord.conf
 
 # The replay demo on its own database (var/demo/): web on :8001 while the stream replays.
 DEMO_DATA ?= ../shared/data/newsriver/items-2025-12_2026-01.jsonl.gz
