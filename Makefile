@@ -34,16 +34,15 @@ run: install $(SECRET_FILE)
 	  "one that dies is restarted)"
 	$(RUN_ENV) $(VENV)/bin/supervisord -c supervisord.conf
 
-# The replay demo on its own database (var/demo/): web on :8001 while the stream replays.
+# The replay demo on its own database (var/demo/): the site on :8001 (or the next free
+# port) while the stream replays; manage.py demo stops and exits non-zero if anything fails.
 DEMO_DATA ?= ../shared/data/newsriver/items-2025-12_2026-01.jsonl.gz
+DEMO_PORT ?= 8001
 demo: install $(SECRET_FILE)
 	mkdir -p var/demo
 	export SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} SURGE_VAR_DIR=var/demo && \
 	  $(PY) manage.py migrate -v0 && $(PY) manage.py collectstatic --noinput -v0 && \
-	  { $(PY) -m gunicorn surge.wsgi --bind 127.0.0.1:8001 --workers 2 --log-level warning & web=$$!; \
-	    echo "Demo site on http://127.0.0.1:8001/"; \
-	    $(PY) manage.py replay $(DEMO_DATA) $(REPLAY_ARGS); \
-	    echo "Replay done; the site stays up on http://127.0.0.1:8001/ (Ctrl-C to stop)"; wait $$web; }
+	  $(PY) manage.py demo $(DEMO_DATA) --web-port $(DEMO_PORT) $(REPLAY_ARGS)
 
 # Browser tests drive Debian's Chromium; install it when we may (root, apt).
 system-packages:

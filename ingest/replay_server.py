@@ -54,7 +54,10 @@ def _rss_item(item: StreamItem) -> str:
     )
 
 
-def start_server(feeds: ReplayFeeds, port: int = 0) -> ThreadingHTTPServer:
+def start_server(feeds: ReplayFeeds, port: int = 0, *, any_port_if_busy: bool = False) -> ThreadingHTTPServer:
+    """Serve the feeds on 127.0.0.1:port (0: any free port). A busy port is
+    an OSError, or with any_port_if_busy another free port is taken."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's naming)
             domain = self.path.removeprefix("/feeds/").removesuffix(".xml")
@@ -78,7 +81,12 @@ def start_server(feeds: ReplayFeeds, port: int = 0) -> ThreadingHTTPServer:
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    except OSError:
+        if not any_port_if_busy or port == 0:
+            raise
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True, name="replay-feeds").start()
     return server

@@ -49,7 +49,9 @@ def claim_pending_articles(limit: int = BATCH_SIZE) -> str | None:
     if not candidates:
         return None
     token = str(uuid.uuid4())
-    won = pending.filter(pk__in=candidates).update(claimed_until=leases.lease_end(real_now), claim_token=token)
+    won = pending.filter(pk__in=candidates).update(
+        claimed_until=leases.lease_end(real_now), claim_token=token
+    )
     return token if won else None
 
 

@@ -130,7 +130,14 @@ class Command(BaseCommand):
         speed = options["speed"]
         timeline = ReplayTimeline(start, speed)
         feeds = ReplayFeeds(items, timeline.now)
-        server = start_server(feeds, options["port"])
+        try:
+            server = start_server(feeds, options["port"])
+        except OSError as exc:
+            # The feed server is Surge's own: any free port serves.
+            self.stdout.write(
+                f"Port {options['port']} for the replayed feeds: {exc.strerror}; using a free one."
+            )
+            server = start_server(feeds, 0)
         port = server.server_address[1]
         self._register_feeds(items, port, start)
 
