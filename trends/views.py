@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from ingest.health import crawl_health
 from surge import clock
 from trends import charts, forecast, velocity
 from trends.briefs import NO_ANSWER, digest_lines
@@ -53,7 +54,9 @@ def front_page(request):
         stories = stories.filter(category=category)
     else:
         category = ""
-    return _list_page(request, "trends/front.html", stories, now, category=category)
+    # Readers learn why nothing new appears when most feeds fail; editors get the feeds.
+    crawl = crawl_health(details=request.user.is_staff)
+    return _list_page(request, "trends/front.html", stories, now, category=category, crawl=crawl)
 
 
 @cacheable
