@@ -86,6 +86,7 @@ class FeedAdmin(admin.ModelAdmin):
         "interval_seconds",
         "items_per_day",
         "items_seen",
+        "items_skipped",
         "next_poll_at",
     ]
     fetch_state_fields = ["etag", "last_modified", "redirect_candidate", "redirect_count", "created_at"]

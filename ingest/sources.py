@@ -143,6 +143,7 @@ def feed_health(feeds=None) -> list[dict]:
             "next_poll_at": feed.next_poll_at,
             "interval_seconds": feed.interval_seconds,
             "items_per_day": round(feed.items_per_day, 1),
+            "items_skipped": feed.items_skipped,
             "articles": feed.articles.count(),
         }
         for feed in feeds
