@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from ingest.models import Article, Feed, ReplayClock, Source
 from ingest.newsriver import category_hint, read_stream
+from ingest.outlets import publisher_name
 from ingest.replay_server import ReplayFeeds, start_server
 from surge import clock
 from surge.celery import celery_command
@@ -164,8 +165,13 @@ class Command(BaseCommand):
             tags = Counter(category_hint(i.category) for i in items if i.domain == domain)
             tags.pop("", None)
             hints[domain] = tags.most_common(1)[0][0] if tags else ""
-        for domain, name in names.items():
-            source, _ = Source.objects.get_or_create(domain=domain, defaults={"name": name[:200]})
+        for domain, feed_title in names.items():
+            name = publisher_name(feed_title, domain)[:200]
+            source, created = Source.objects.get_or_create(domain=domain, defaults={"name": name})
+            if not created and source.name == feed_title[:200] != name:
+                # Named from its feed title by an earlier replay, never by an editor.
+                source.name = name
+                source.save(update_fields=["name"])
             url = f"http://127.0.0.1:{port}/feeds/{domain}.xml"
             # Feeds of an earlier replay on another port (never a real feed).
             earlier = Feed.objects.filter(source=source, url__startswith="http://127.0.0.1:")
