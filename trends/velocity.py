@@ -100,12 +100,16 @@ def effective_sources(weights: list[float]) -> float:
 BASELINE_VELOCITY = 1.0
 
 
+def change_baseline(first: float) -> float:
+    return max(first, BASELINE_VELOCITY)
+
+
 def change_since_first_seen(first: float, current: float) -> float | None:
     """Relative change in percent against the baseline, e.g. +700.0.
     None when the story has no measured first velocity yet."""
     if first <= 0:
         return None
-    baseline = max(first, BASELINE_VELOCITY)
+    baseline = change_baseline(first)
     return (current - baseline) / baseline * 100
 
 
@@ -114,7 +118,9 @@ def change_since_first_seen(first: float, current: float) -> float | None:
 #   faded:    no article for FADED_QUIET_HOURS, or velocity below FADED_SHARE
 #             of the story's peak;
 #   emerging: younger than EMERGING_HOURS;
-#   rising:   velocity ≥ RISING_GROWTH × the mean of the previous three hours;
+#   rising:   velocity ≥ RISING_GROWTH × the mean of the previous three hours,
+#             and above the change baseline (so "Rising" always stands beside
+#             a positive change since first seen: one rule for both numbers);
 #   peaking:  velocity ≥ PEAK_SHARE of the peak (and not rising);
 #   fading:   anything else (below PEAK_SHARE of the peak, not yet faded).
 EMERGING_HOURS = 3
@@ -130,8 +136,11 @@ def lifecycle(
     age_hours: float,
     hours_since_last_article: float,
     peak: float | None = None,
+    first: float | None = None,
 ) -> str:
-    """`peak` is the story's all-time peak when the curve is only a recent window."""
+    """`peak` is the story's all-time peak when the curve is only a recent
+    window; `first` its velocity at the first snapshot (default: the curve's
+    first non-zero value)."""
     if not curve:
         return "emerging"
     now = curve[-1]
@@ -140,8 +149,11 @@ def lifecycle(
         return "faded"
     if age_hours < EMERGING_HOURS:
         return "emerging"
+    if first is None:
+        first = next((v for v in curve if v > 0), 0.0)
     previous = curve[-4:-1]
-    if previous and now > 0 and now >= RISING_GROWTH * (sum(previous) / len(previous)):
+    growing = previous and now > 0 and now >= RISING_GROWTH * (sum(previous) / len(previous))
+    if growing and now > change_baseline(first):
         return "rising"
     if now >= PEAK_SHARE * peak:
         return "peaking"
