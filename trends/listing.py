@@ -46,6 +46,12 @@ def public_stories() -> QuerySet:
     return Story.objects.filter(is_hidden=False, merged_into__isnull=True)
 
 
+def listed_stories() -> QuerySet:
+    """The listing rule every list shares: public, and at least MIN_ARTICLES
+    articles unless an editor pinned it."""
+    return public_stories().filter(Q(article_count__gte=MIN_ARTICLES) | Q(is_pinned=True))
+
+
 def live_trends(now: datetime) -> QuerySet:
     """Front-page order: pinned first, then by velocity."""
     recent = Q(last_seen_at__gte=now - timedelta(hours=LIVE_HOURS), article_count__gte=MIN_ARTICLES)
@@ -166,7 +172,7 @@ def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]
 
 def topic_stories(topic: Topic) -> QuerySet:
     return (
-        public_stories()
+        listed_stories()
         .filter(story_topics__topic=topic)
         .only(*CARD_FIELDS)
         .order_by("-is_pinned", "-velocity", "-last_seen_at", "-id")
@@ -184,15 +190,3 @@ def cited_articles(briefs: list[dict]) -> dict[int, Article]:
         .only("id", "title", "url", "published_at", "source__name")
     )
     return {a.pk: a for a in rows}
-
-
-def search(query: str) -> QuerySet:
-    """Stories whose headline, dek or brief sentences contain every word of
-    the query. Story.search_text is stored lower-cased, so lower-casing the
-    word here makes the match case-blind for every script on SQLite and
-    PostgreSQL alike."""
-    words = query.lower().split()[:8]
-    stories = public_stories()
-    for word in words:
-        stories = stories.filter(search_text__contains=word)
-    return stories.only(*CARD_FIELDS).order_by("-velocity", "-last_seen_at", "-id")

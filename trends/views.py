@@ -21,12 +21,12 @@ from trends.listing import (
     live_trends,
     public_stories,
     related,
-    search,
     snapshots,
     story_topics,
     topic_stories,
 )
 from trends.models import CATEGORIES, Story, Topic
+from trends.search import search
 from trends.trackrecord import forecast_track_record
 
 CATEGORY_NAMES = dict(CATEGORIES)
@@ -85,7 +85,14 @@ def search_page(request):
     query = " ".join(request.GET.get("q", "").split())[:200]
     if not query:
         return render(request, "trends/search.html", {"query": "", "page": None, "cards": [], "now": now})
-    return _list_page(request, "trends/search.html", search(query), now, query=query)
+    return _list_page(
+        request,
+        "trends/search.html",
+        search(query, now),
+        now,
+        query=query,
+        empty_message=f"No trends match “{query}”.",
+    )
 
 
 @cacheable
