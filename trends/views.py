@@ -1,14 +1,14 @@
 """The readers' pages. Server-rendered, cacheable (ETag, short max-age) and
 a fixed number of SQL queries each, whatever the size of the database."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time
 
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from surge import clock
-from trends import charts, forecast, velocity
+from trends import charts, digest, forecast, velocity
 from trends.briefs import NO_ANSWER, digest_lines
 from trends.caching import cacheable
 from trends.listing import (
@@ -19,7 +19,6 @@ from trends.listing import (
     cited_articles,
     coverage,
     live_trends,
-    public_stories,
     related,
     snapshots,
     story_topics,
@@ -151,22 +150,29 @@ def how_it_works(request):
 
 
 @cacheable
-def digest_page(request):
-    """Today's top stories (on Surge's clock), two sentences each, with
-    source references numbered across the whole digest."""
+def digest_page(request, day: str | None = None):
+    """A day's top stories (days on Surge's clock, UTC), two sentences each,
+    with source references numbered across the whole digest. Without a day:
+    the latest day that has trends."""
     now = clock.now()
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    stories = list(
-        public_stories()
-        .filter(last_seen_at__gte=day_start, article_count__gte=MIN_ARTICLES)
-        .order_by("-is_pinned", "-velocity", "-id")[:DIGEST_SIZE]
-    )
+    today = now.date()
+    if day is None:
+        shown = digest.latest_day(now) or today
+    else:
+        try:
+            shown = date.fromisoformat(day)
+        except ValueError:
+            raise Http404("no such day") from None
+        if shown > today:
+            raise Http404("that day has not come yet")
+    day_start = datetime.combine(shown, time.min, tzinfo=UTC)
+    stories = digest.day_stories(shown, DIGEST_SIZE)
     lines_by_story = [(story, digest_lines(story.brief or {}, headline=story.headline)) for story in stories]
     articles = cited_articles([lines for _story, lines in lines_by_story])
     references, number_of = [], {}
     items = []
     for story, lines in lines_by_story:
-        shown = []
+        shown_lines = []
         for line in lines:
             refs = []
             for aid in line.get("citations", []):
@@ -176,13 +182,16 @@ def digest_page(request):
                     references.append(articles[aid])
                     number_of[aid] = len(references)
                 refs.append(number_of[aid])
-            shown.append({"text": line["text"], "refs": refs, "by_editor": bool(line.get("by_editor"))})
-        items.append({"story": story, "lines": shown})
+            shown_lines.append({"text": line["text"], "refs": refs, "by_editor": bool(line.get("by_editor"))})
+        items.append({"story": story, "lines": shown_lines})
+    previous_day, next_day = digest.neighbour_days(shown, now)
     context = {
         "now": now,
         "day": day_start,
+        "is_today": shown == today,
         "items": items,
         "references": [(number_of[a.pk], a) for a in references],
-        "yesterday": day_start - timedelta(days=1),
+        "previous_day": previous_day,
+        "next_day": next_day,
     }
     return render(request, "trends/digest.html", context)
