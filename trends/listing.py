@@ -7,11 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.db.models import Count, Q, QuerySet
 
 from ingest.models import Article
 from ingest.urls import is_web_url
 from trends.charts import Point
+from trends.embedding import from_bytes
 from trends.models import Story, StorySnapshot, Topic
 from trends.velocity import change_since_first_seen
 
@@ -156,18 +158,45 @@ def story_topics(story: Story) -> list[Topic]:
     )
 
 
+# Related trends share a named topic (a person, organisation or place) and
+# are close in content: their centroids' cosine similarity is at least this.
+RELATED_MIN_SIMILARITY = 0.45
+RELATED_CANDIDATES = 40
+NAMED_KINDS = (Topic.Kind.PERSON, Topic.Kind.ORGANISATION, Topic.Kind.PLACE)
+
+
 def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]:
-    """Other public stories sharing the most topics, then the fastest."""
-    if not topics:
+    """Other listed stories that share a named topic with this one and are
+    close in content, most shared topics first, then the closest. One query:
+    the candidates sharing a topic, with their centroids."""
+    named = [t for t in topics if t.kind in NAMED_KINDS]
+    own = _unit(story.centroid_sum)
+    if not named or own is None:
         return []
-    return list(
-        public_stories()
+    candidates = list(
+        listed_stories()
         .exclude(pk=story.pk)
-        .filter(story_topics__topic__in=topics)
+        .filter(story_topics__topic__in=named)
         .annotate(shared=Count("story_topics"))
-        .only(*CARD_FIELDS)
-        .order_by("-shared", "-velocity", "-id")[:limit]
+        .only(*CARD_FIELDS, "centroid_sum")
+        .order_by("-shared", "-velocity", "-id")[:RELATED_CANDIDATES]
     )
+    close = []
+    for other in candidates:
+        vector = _unit(other.centroid_sum)
+        similarity = float(vector @ own) if vector is not None else -1.0
+        if similarity >= RELATED_MIN_SIMILARITY:
+            close.append((other.shared, similarity, other))
+    close.sort(key=lambda item: (-item[0], -item[1], item[2].pk))
+    return [other for _shared, _similarity, other in close[:limit]]
+
+
+def _unit(centroid_sum) -> np.ndarray | None:
+    vector = from_bytes(centroid_sum)
+    if vector is None or not vector.size:
+        return None
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else None
 
 
 def topic_stories(topic: Topic) -> QuerySet:
