@@ -26,6 +26,7 @@ from trends.listing import (
 )
 from trends.models import CATEGORIES, Story, Topic
 from trends.search import search
+from trends.topics import MIN_ARTICLES as TOPIC_MIN_ARTICLES
 from trends.trackrecord import forecast_track_record
 
 CATEGORY_NAMES = dict(CATEGORIES)
@@ -136,9 +137,8 @@ def _percent(share) -> int | None:
 def how_it_works(request):
     track_record = forecast_track_record(clock.now())
     context = {
-        "velocity_doc": velocity.__doc__,
-        "forecast_doc": forecast.__doc__,
         "v": velocity,
+        "topic_min_articles": TOPIC_MIN_ARTICLES,
         "fade_share_percent": round(forecast.FADE_SHARE * 100),
         "peak_share_percent": round(velocity.PEAK_SHARE * 100),
         "faded_share_percent": round(velocity.FADED_SHARE * 100),
