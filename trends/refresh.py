@@ -19,7 +19,7 @@ from trends import categories, headlines
 from trends.briefs import Coverage, reader_brief
 from trends.embedding import from_bytes
 from trends.models import Story, StoryTopic, Topic, story_search_text
-from trends.topics import FoundTopic, extract_topics
+from trends.topics import FoundTopic, extract_topics, on_topic
 
 MAX_ARTICLES_READ = 60  # the newest ones: a brief needs no more
 # The headline also weighs the first reports, which name the happening itself.
@@ -69,15 +69,20 @@ def derive_words(story_ids: list[int], now: datetime) -> tuple[list[Story], dict
             rows[article.story_id].append(article)
         else:
             earliest[article.story_id].append(article)
-    topics_by_story = {
-        story_id: extract_topics({a.pk: [a.title, a.summary] for a in rows[story_id]}) for story_id in stories
-    }
+    topics_by_story = {story_id: _topics(story, rows[story_id]) for story_id, story in stories.items()}
     derived = []
     for story in stories.values():
         if rows[story.pk]:
             _refresh_one(story, rows[story.pk], list(earliest[story.pk]), topics_by_story[story.pk], now)
             derived.append(story)
     return derived, topics_by_story
+
+
+def _topics(story: Story, articles: list[Article]) -> list[FoundTopic]:
+    """Topics named by the story's on-topic articles only: a stray member
+    never brings its names (trends.topics.on_topic)."""
+    kept = on_topic({a.pk: from_bytes(a.embedding) for a in articles}, _centroid(story))
+    return extract_topics({a.pk: [a.title, a.summary] for a in articles if a.pk in kept})
 
 
 def write_words(stories: list[Story]) -> None:
