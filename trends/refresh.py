@@ -161,7 +161,7 @@ def _refresh_one(
     if not story.category_locked:
         # The feeds' section hints first, the content second, "general" last.
         hints = [a.feed.category_hint if a.feed else "" for a in articles]
-        story.category = categories.story_category(hints, centroid)
+        story.category = categories.story_category(hints, centroid, [a.title for a in articles])
     if not story.brief_approved:
         originals = [a for a in central if a.duplicate_of_id is None]
         coverage = [

@@ -600,3 +600,20 @@ def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.lower().replace("’", "'").replace(":", " ").split())
+
+
+def countries_named(line: str) -> set[str]:
+    """The countries a line names by name ("Somali" of Minneapolis's Somali
+    community names no country)."""
+    countries = _country_names()
+    found = set()
+    tokens = _tokens(line)
+    for index, token in enumerate(tokens):
+        if not _is_capitalised(token):
+            continue
+        for width in (3, 2, 1):
+            name = _fold(" ".join(tokens[index : index + width]))
+            if name in countries:
+                found.add(countries[name])
+                break
+    return found

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import time
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from django.core.management import call_command
@@ -13,7 +12,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from ingest.models import Article, Feed, ReplayClock, Source
-from ingest.newsriver import category_hint, read_stream
+from ingest.newsriver import feed_category_hints, read_stream
 from ingest.outlets import publisher_name
 from ingest.replay_server import ReplayFeeds, start_server
 from surge import clock
@@ -160,11 +159,7 @@ class Command(BaseCommand):
 
     def _register_feeds(self, items, port, start):
         names = {i.domain: i.source for i in items}
-        hints = {}
-        for domain in names:
-            tags = Counter(category_hint(i.category) for i in items if i.domain == domain)
-            tags.pop("", None)
-            hints[domain] = tags.most_common(1)[0][0] if tags else ""
+        hints = feed_category_hints(items)
         for domain, feed_title in names.items():
             name = publisher_name(feed_title, domain)[:200]
             source, created = Source.objects.get_or_create(domain=domain, defaults={"name": name})
