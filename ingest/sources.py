@@ -7,11 +7,11 @@ from pathlib import Path
 from django.db import transaction
 
 from ingest import http
+from ingest.canonical import domain_of, is_web_url
 from ingest.discovery import discover_feed_links
 from ingest.feeds import NotAFeed, parse_feed
 from ingest.models import Feed, Source
 from ingest.polling import FEED_ACCEPT
-from ingest.urls import domain_of, is_web_url
 
 DEFAULT_FEEDS_FILE = Path(__file__).with_name("default_feeds.json")
 

@@ -1,0 +1,59 @@
+"""Key people, organisations, places and terms from headlines."""
+
+from datetime import UTC, datetime
+
+from lab.newsriver import read_stream
+from tests.realdata import NEWSRIVER
+from trends.words.topics import extract_topics
+
+
+def _topics(titles):
+    return {t.name: t for t in extract_topics({i: [title] for i, title in enumerate(titles)})}
+
+
+def test_names_are_read_from_sentence_case_and_title_case_headlines():
+    topics = _topics(
+        [
+            "Trump says U.S. has captured Venezuela President Maduro",
+            "Maduro Declares State of Emergency After Caracas Blasts",
+            "Explosions heard over Venezuelan capital Caracas amid US tensions",
+        ]
+    )
+    assert {"Maduro", "Caracas", "US"} <= set(topics)
+    # Title Case capitals alone do not make a topic.
+    assert "State" not in topics and "Emergency" not in topics and "Declares" not in topics
+
+
+def test_full_name_folds_into_surname_and_is_a_person():
+    topics = _topics(["Nicolás Maduro flown out of Caracas", "President Maduro captured, says Trump"])
+    assert topics["Maduro"].kind == "person" and topics["Maduro"].articles == 2
+    assert "Nicolás Maduro" not in topics
+
+
+def test_kinds_place_and_organisation():
+    topics = _topics(
+        [
+            "Iran urges UN to respond to threats over protests in Iran",
+            "UN council meets as Iran protests grow",
+        ]
+    )
+    assert topics["Iran"].kind == "place"
+    assert topics["UN"].kind == "organisation"
+
+
+def test_a_phrase_in_one_article_only_is_not_a_topic():
+    topics = _topics(["Kelowna handyman chases down thief", "Thief caught in the act by a handyman"])
+    assert "Kelowna" not in topics
+
+
+def test_venezuela_story_topics_on_real_headlines():
+    items = read_stream(
+        NEWSRIVER, start=datetime(2026, 1, 3, 6, tzinfo=UTC), end=datetime(2026, 1, 3, 23, tzinfo=UTC)
+    )
+    story = [i.title for i in items if "venezuela" in i.title.lower() or "maduro" in i.title.lower()]
+    topics = _topics(story)
+    assert topics["Maduro"].kind == "person"
+    assert topics["Venezuela"].kind == "place"
+    assert "Trump" in topics and "Caracas" in topics
+    # Nothing from Title Case alone, and no duplicate spellings of the US.
+    assert not {"Declares", "State", "Large", "U.S"} & set(topics)
