@@ -231,7 +231,7 @@ def _fit_head(design: np.ndarray, target: np.ndarray) -> LogisticHead:
 
 
 def model_path() -> Path:
-    configured = getattr(settings, "FORECAST_MODEL_PATH", "")
+    configured = settings.FORECAST_MODEL_PATH
     if configured:
         return Path(configured)
     retrained = Path(settings.VAR_DIR) / "forecast_model.json"
