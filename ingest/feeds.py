@@ -15,7 +15,7 @@ import feedparser
 import nh3
 from dateutil import parser as dateparser
 
-from ingest.urls import is_web_url
+from ingest.canonical import is_web_url
 
 
 class NotAFeed(ValueError):

@@ -7,12 +7,12 @@ from pathlib import Path
 from django.db import transaction
 
 from ingest import http
+from ingest.canonical import domain_of, is_web_url
 from ingest.discovery import discover_feed_links
 from ingest.feeds import NotAFeed, parse_feed
 from ingest.models import Feed, Source
 from ingest.outlets import DEFAULT_FEEDS_FILE, publisher_name
 from ingest.polling import FEED_ACCEPT
-from ingest.urls import domain_of, is_web_url
 
 
 def load_default_feeds(path: Path = DEFAULT_FEEDS_FILE) -> int:
@@ -127,6 +127,14 @@ def _get(url: str):
     if response.status != 200:
         raise FeedNotFound(f"{url} answered HTTP {response.status}")
     return response
+
+
+def set_feeds_paused(feed_ids: list[int], paused: bool) -> list[tuple[int, str]]:
+    """Pause (or resume) these feeds; returns (id, url) of those that changed.
+    The caller holds the transaction (an editor's action records each one)."""
+    changed = list(Feed.objects.filter(pk__in=feed_ids).exclude(paused=paused).values_list("pk", "url"))
+    Feed.objects.filter(pk__in=[pk for pk, _ in changed]).update(paused=paused)
+    return changed
 
 
 def feed_health(feeds=None) -> list[dict]:

@@ -3,6 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("editor/", include("trends.editor_urls")),
-    path("", include("trends.urls")),
+    path("editor/", include("editorial.urls")),
+    path("", include("web.urls")),
 ]

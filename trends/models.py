@@ -1,9 +1,8 @@
 """Stories (groups of articles telling the same news) and their hourly history."""
 
-from django.conf import settings
 from django.db import models
 
-from trends.folding import fold
+from trends.words.folding import fold
 
 CATEGORIES = [
     ("world", "World"),
@@ -156,16 +155,3 @@ class StoryTopic(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "topic"], name="one_link_per_story_topic")]
-
-
-class EditorialAction(models.Model):
-    """Who did what to which story, and when. Kept forever."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    story = models.ForeignKey(Story, on_delete=models.SET_NULL, null=True, related_name="editorial_actions")
-    action = models.CharField(max_length=32)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]

@@ -18,8 +18,8 @@ NOW = datetime(2026, 1, 5, tzinfo=UTC)
 def three_days():
     from django.utils.text import slugify
 
+    from ingest import clock
     from ingest.models import ReplayClock
-    from surge import clock
     from trends.models import Story, StorySnapshot, StoryTopic, Topic
 
     def story(headline, hour, velocity, topic=None):
