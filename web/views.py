@@ -142,6 +142,7 @@ def how_it_works(request):
         "topic_min_articles": TOPIC_MIN_ARTICLES,
         "fade_share_percent": round(forecast.FADE_SHARE * 100),
         "peak_share_percent": round(velocity.PEAK_SHARE * 100),
+        "peak_drop_percent": round((1 - velocity.PEAK_SHARE) * 100),
         "faded_share_percent": round(velocity.FADED_SHARE * 100),
         "rising_growth_percent": round((velocity.RISING_GROWTH - 1) * 100),
         "track_record": track_record,

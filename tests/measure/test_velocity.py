@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ingest.models import Article, Source
+from trends.measure import velocity
 from trends.measure.hourly import run_hourly_pass
 from trends.measure.velocity import (
     CoverageItem,
@@ -120,6 +121,21 @@ def test_rising_always_stands_beside_a_rise_since_first_seen():
         stage = lifecycle(curve, age_hours=len(curve), hours_since_last_article=0.5)
         if stage == "rising":
             assert change_since_first_seen(first, curve[-1]) > 0, curve
+
+
+def test_peaking_is_never_far_below_the_first_seen_velocity():
+    generator = random.Random(13)
+    for _ in range(5000):
+        curve = [round(generator.uniform(0.0, 3.0), 2) for _ in range(generator.randint(4, 24))]
+        first = next((v for v in curve if v > 0), 0.0)
+        stage = lifecycle(curve, age_hours=len(curve), hours_since_last_article=0.5)
+        if stage == "peaking":
+            assert change_since_first_seen(first, curve[-1]) >= (velocity.PEAK_SHARE - 1) * 100 - 1e-9, curve
+
+
+def test_a_story_that_never_beat_one_article_an_hour_is_not_peaking_near_zero():
+    # Its own peak is 0.05, but the change is measured from 1: it has faded.
+    assert lifecycle([0.05, 0.04, 0.05, 0.04], age_hours=10, hours_since_last_article=2) == "faded"
 
 
 def test_lifecycle_uses_the_all_time_peak_beyond_the_curve_window():

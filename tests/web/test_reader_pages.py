@@ -85,3 +85,20 @@ def test_a_server_error_gets_the_styled_error_page(settings):
     assert response.status_code == 500
     assert "Something went wrong on our side" in html
     assert "css/site.css" in html and "Surge Test" in html
+
+
+def test_a_fading_story_forecast_to_grow_is_rising_again_not_still_rising(client):
+    story = Story.objects.create(
+        headline="A story",
+        first_seen_at=HOUR - timedelta(hours=20),
+        last_seen_at=HOUR,
+        centroid_sum=b"",
+        article_count=3,
+        source_count=2,
+        lifecycle="fading",
+        forecast="rising",
+        forecast_probability=0.3,
+    )
+    html = client.get(reverse("trends:story", args=[story.pk])).text
+    assert "predicts: rising again tomorrow" in html
+    assert "still rising" not in html

@@ -117,6 +117,9 @@ def change_since_first_seen(first: float, current: float) -> float | None:
 # now), checked in this order:
 #   faded:    no article for FADED_QUIET_HOURS, or velocity below FADED_SHARE
 #             of the story's peak;
+#   (the peak counts the change baseline as a floor, so every badge agrees
+#   with the change since first seen: peaking is never more than 30% down,
+#   rising never down at all);
 #   emerging: younger than EMERGING_HOURS;
 #   rising:   velocity ≥ RISING_GROWTH × the mean of the previous three hours,
 #             and above the change baseline (so "Rising" always stands beside
@@ -144,13 +147,15 @@ def lifecycle(
     if not curve:
         return "emerging"
     now = curve[-1]
-    peak = max(max(curve), peak or 0.0)
-    if hours_since_last_article >= FADED_QUIET_HOURS or (peak > 0 and now < FADED_SHARE * peak):
+    if first is None:
+        first = next((v for v in curve if v > 0), 0.0)
+    # Measured against the same baseline as the change since first seen: a
+    # story that never beat one article an hour is not "peaking" at 0.3.
+    peak = max(max(curve), peak or 0.0, change_baseline(first))
+    if hours_since_last_article >= FADED_QUIET_HOURS or now < FADED_SHARE * peak:
         return "faded"
     if age_hours < EMERGING_HOURS:
         return "emerging"
-    if first is None:
-        first = next((v for v in curve if v > 0), 0.0)
     previous = curve[-4:-1]
     growing = previous and now > 0 and now >= RISING_GROWTH * (sum(previous) / len(previous))
     if growing and now > change_baseline(first):
