@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from ingest import dedup, hostlimits, http, robots
+from ingest.canonical import canonical_url, is_web_url
 from ingest.models import Article
 from ingest.timing import timed
-from ingest.urls import canonical_url, is_web_url
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 250  # shorter "articles" are teasers, paywalls or cookie walls

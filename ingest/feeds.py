@@ -16,8 +16,8 @@ import feedparser
 import nh3
 from dateutil import parser as dateparser
 
+from ingest.canonical import is_web_url
 from ingest.text import cap_title, clean_line
-from ingest.urls import is_web_url
 
 log = logging.getLogger(__name__)
 

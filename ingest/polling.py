@@ -20,10 +20,10 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from ingest import hostlimits, http, leases
+from ingest.canonical import canonical_url
 from ingest.feeds import FeedItem, NotAFeed, item_key, item_keys, parse_feed
 from ingest.models import Article, Feed
 from ingest.timing import timed
-from ingest.urls import canonical_url
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,13 @@ from pathlib import Path
 from django.db import transaction
 
 from ingest import http
+from ingest.canonical import domain_of, is_web_url
 from ingest.category_hints import category_hint
 from ingest.discovery import discover_feed_links
 from ingest.feeds import NotAFeed, parse_feed
 from ingest.models import Feed, Source
+from ingest.outlets import DEFAULT_FEEDS_FILE, publisher_name
 from ingest.polling import FEED_ACCEPT
-from ingest.urls import domain_of, is_web_url
-
-DEFAULT_FEEDS_FILE = Path(__file__).with_name("default_feeds.json")
 
 
 def load_default_feeds(path: Path = DEFAULT_FEEDS_FILE) -> int:
@@ -58,7 +57,10 @@ def add_feed(url: str, *, category: str = "", source_name: str = "") -> tuple[Fe
     site = parsed.link if is_web_url(parsed.link) else ""
     source, _ = Source.objects.get_or_create(
         domain=domain,
-        defaults={"name": (source_name or parsed.title or domain)[:200], "homepage": site[:500]},
+        defaults={
+            "name": (source_name or publisher_name(parsed.title, domain))[:200],
+            "homepage": site[:500],
+        },
     )
     feed = Feed.objects.create(
         url=feed_url, source=source, title=parsed.title[:300], category_hint=category_hint(category)
@@ -82,7 +84,11 @@ def import_feeds(entries: list[dict]) -> tuple[int, int]:
             site = entry.get("site", "")
             domain = domain_of(site if is_web_url(site) else url)
             source, _ = Source.objects.get_or_create(
-                domain=domain, defaults={"name": (entry.get("title") or domain)[:200], "homepage": site[:500]}
+                domain=domain,
+                defaults={
+                    "name": publisher_name(entry.get("title", ""), domain)[:200],
+                    "homepage": site[:500],
+                },
             )
             Feed.objects.create(
                 url=url,
@@ -123,6 +129,14 @@ def _get(url: str):
     if response.status != 200:
         raise FeedNotFound(f"{url} answered HTTP {response.status}")
     return response
+
+
+def set_feeds_paused(feed_ids: list[int], paused: bool) -> list[tuple[int, str]]:
+    """Pause (or resume) these feeds; returns (id, url) of those that changed.
+    The caller holds the transaction (an editor's action records each one)."""
+    changed = list(Feed.objects.filter(pk__in=feed_ids).exclude(paused=paused).values_list("pk", "url"))
+    Feed.objects.filter(pk__in=[pk for pk, _ in changed]).update(paused=paused)
+    return changed
 
 
 def feed_health(feeds=None) -> list[dict]:

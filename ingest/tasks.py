@@ -1,13 +1,16 @@
 """Celery tasks for ingestion: thin wrappers around ingest.polling, which the
 tests call directly."""
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 
-from ingest import leases
+from ingest import clock, leases
 from ingest.models import Feed
 from ingest.polling import claim_due_feeds, poll_feed
-from surge import clock
+
+# The stories stage's task (trends.tasks), sent by name so that ingest never
+# imports the stage above it.
+PROCESS_PENDING_ARTICLES = "trends.process_pending_articles"
 
 
 @shared_task(name="ingest.poll_due_feeds")
@@ -26,6 +29,4 @@ def poll_one_feed(feed_id: int, claim_token: str):
         return
     result = poll_feed(feed, clock.now())
     if result.new_article_ids:
-        from trends.tasks import process_pending_articles
-
-        process_pending_articles.delay()
+        current_app.signature(PROCESS_PENDING_ARTICLES).delay()

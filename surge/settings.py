@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "axes",
     "ingest",
     "trends",
+    "editorial",
+    "web",
+    "lab",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "trends.context.site",
+                "web.context_processors.site",
             ],
         },
     }
@@ -221,14 +224,20 @@ CLAIM_LEASE_SECONDS = env_float("CLAIM_LEASE_SECONDS", 45, minimum=1, maximum=36
 
 # --- Stories ---------------------------------------------------------------
 # Score an article needs to join a live story: cosine to its centroid plus
-# 0.4 x title-term cosine (trends/clustering.py, tuned on UCI weeks 1-2).
+# STORY_LEXICAL_WEIGHT x title-term cosine (trends/stories/clustering.py, tuned on UCI weeks 1-2).
 STORY_SIMILARITY_THRESHOLD = env_float("STORY_SIMILARITY_THRESHOLD", 0.45, minimum=0, maximum=1)
-# Two live stories whose centroids come this close are merged (trends/merging.py).
+STORY_LEXICAL_WEIGHT = env_float("STORY_LEXICAL_WEIGHT", 0.4, minimum=0, maximum=2)
+# Two live stories whose centroids come this close are merged (trends/stories/converged.py).
 STORY_MERGE_THRESHOLD = env_float("STORY_MERGE_THRESHOLD", 0.60, minimum=0, maximum=1)
 # A story with no new article for this long is closed to new articles.
 STORY_LIVE_HOURS = env_float("STORY_LIVE_HOURS", 36, minimum=1)
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
 TORCH_THREADS = env_int("TORCH_THREADS", 1, minimum=1, maximum=256)
+
+# --- Measure ---------------------------------------------------------------
+# The "fades by tomorrow" model file; empty: var/forecast_model.json when a
+# retrain wrote one, else the default shipped in trends/measure/forecast/.
+FORECAST_MODEL_PATH = env_str("FORECAST_MODEL_PATH", "")
 
 LOGGING = {
     "version": 1,

@@ -17,7 +17,7 @@ def fakeweb():
 def fresh_story_index():
     """Each worker process keeps an in-memory index of live stories; tests roll
     the database back, so the index must start empty for every test."""
-    from trends.assignment import assigner
+    from trends.stories.assignment import assigner
 
     assigner.reset()
     yield

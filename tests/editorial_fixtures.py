@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from ingest.models import Article, Source
-from trends.embedding import DIMENSIONS, to_bytes
 from trends.models import Story
+from trends.stories.embedding import DIMENSIONS, to_bytes
 
 DAY = datetime(2026, 1, 3, tzinfo=UTC)
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from ingest.feeds import FeedItem
 from ingest.models import Article, Feed, Source
-from ingest.newsriver import category_hint, read_stream
 from ingest.polling import store_item
-from trends.hourly import floor_hour, run_hourly_pass
-from trends.pipeline import embed_and_assign
-from trends.refresh import refresh_stories
+from lab.newsriver import category_hint, read_stream
+from trends.measure.hourly import floor_hour, run_hourly_pass
+from trends.stories.pipeline import embed_and_assign
+from trends.words.refresh import refresh_stories
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 NEWSRIVER = DATA / "newsriver" / "items-2025-12_2026-01.jsonl.gz"

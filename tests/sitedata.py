@@ -8,16 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from editorial.models import EditorialAction
+from ingest import clock
 from ingest.feeds import FeedItem
 from ingest.models import Article, Feed, ReplayClock, Source
 from ingest.polling import store_item
-from surge import clock
 from tests.realdata import load_stream
-from trends.assignment import assigner
-from trends.hourly import run_hourly_pass
-from trends.models import EditorialAction, Story, StorySnapshot, StoryTopic, Topic
-from trends.pipeline import embed_and_assign
-from trends.refresh import refresh_stories
+from trends.measure.hourly import run_hourly_pass
+from trends.models import Story, StorySnapshot, StoryTopic, Topic
+from trends.stories.assignment import assigner
+from trends.stories.pipeline import embed_and_assign
+from trends.words.refresh import refresh_stories
 
 START = datetime(2026, 1, 3, 6, tzinfo=UTC)
 END = datetime(2026, 1, 3, 12, tzinfo=UTC)

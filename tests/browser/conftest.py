@@ -85,10 +85,10 @@ def replayed(transactional_db):
     Surge's clock set to its end (so the stories are live on the front page)."""
     from django.utils import timezone as django_timezone
 
+    from ingest import clock
     from ingest.models import ReplayClock
-    from surge import clock
     from tests.realdata import load_stream
-    from trends.assignment import assigner
+    from trends.stories.assignment import assigner
 
     assigner.reset()
     load_stream(REPLAY_START, REPLAY_END)

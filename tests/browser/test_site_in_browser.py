@@ -12,14 +12,15 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from editorial.models import EditorialAction
 from ingest.feeds import parse_feed
 from ingest.models import Article, Feed, Source
 from ingest.polling import store_item
 from tests.browser.conftest import DESKTOP, PHONE, REPLAY_END
-from trends.hourly import run_hourly_pass
-from trends.models import EditorialAction, Story
-from trends.pipeline import embed_and_assign
-from trends.refresh import refresh_stories
+from trends.measure.hourly import run_hourly_pass
+from trends.models import Story
+from trends.stories.pipeline import embed_and_assign
+from trends.words.refresh import refresh_stories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
