@@ -17,7 +17,7 @@ from editorial import operations as editorial
 from ingest.feeds import FeedItem
 from ingest.models import Article
 from ingest.polling import store_item
-from tests.editorial_fixtures import DAY
+from tests.factories import DAY
 from tests.realdata import load_stream
 from trends.measure.hourly import run_hourly_pass
 from trends.models import Story, StorySnapshot
