@@ -37,13 +37,12 @@ def crawler(settings):
     settings.FETCH_TOTAL_TIMEOUT = 2
     settings.FETCH_ARTICLE_PAGES = True
 
-    def make_feed(url: str, domain: str = "example.org"):
-        from ingest.models import Feed, Source
+    def feed_at(url: str, domain: str = "example.org"):
+        from tests.factories import make_feed, make_source
 
-        source, _ = Source.objects.get_or_create(domain=domain, defaults={"name": domain})
-        return Feed.objects.create(url=url, source=source)
+        return make_feed(url, source=make_source(domain, name=domain))
 
-    return make_feed
+    return feed_at
 
 
 # --- editorial (tests/test_editorial_*.py) -----------------------------------

@@ -5,9 +5,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ingest.feeds import FeedItem
-from ingest.models import Article, Feed, Source
+from ingest.models import Article, Feed
 from ingest.polling import store_item
 from lab.newsriver import category_hint, read_stream
+from tests.factories import make_source
 from trends.measure.hourly import floor_hour, run_hourly_pass
 from trends.stories.pipeline import embed_and_assign
 from trends.words.refresh import refresh_stories
@@ -50,7 +51,7 @@ def _flush(article_ids: list[int], hour_end: datetime):
 
 
 def _feed_for(item, feeds) -> Feed:
-    source, _ = Source.objects.get_or_create(domain=item.domain, defaults={"name": item.source[:200]})
+    source = make_source(item.domain, name=item.source[:200])
     feed, _ = Feed.objects.get_or_create(
         url=f"http://127.0.0.1/replay/{item.domain}.xml",
         defaults={"source": source, "category_hint": category_hint(item.category)},

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ingest.dedup import MIN_SHINGLES, band_keys, jaccard, link_near_duplicate, prune_text_bands, shingles
-from ingest.models import Article, Feed, Source, TextBand
+from ingest.models import Article, Feed, TextBand
+from tests.factories import make_article, make_source
 from tests.realdata import DATA
 
 NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
@@ -29,16 +30,15 @@ def real_articles(limit: int) -> list[dict]:
 
 
 def store(n: int, title: str, text: str, *, domain: str, fetched=NOW, published=NOW) -> Article:
-    source, _ = Source.objects.get_or_create(domain=domain, defaults={"name": domain})
+    source = make_source(domain, name=domain)
     feed, _ = Feed.objects.get_or_create(url=f"https://{domain}/feed", defaults={"source": source})
-    return Article.objects.create(
-        source=source,
-        feed=feed,
-        url=f"https://{domain}/{n}",
-        canonical_url=f"https://{domain}/{n}",
+    return make_article(
+        source,
         title=title,
+        when=published,
+        url=f"https://{domain}/{n}",
+        feed=feed,
         text=text,
-        published_at=published,
         fetched_at=fetched,
     )
 

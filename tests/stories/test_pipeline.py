@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.models import Article, Feed, Source
+from ingest.models import Article
 from ingest.polling import claim_due_feeds, poll_feed
+from tests.factories import make_feed, make_source
 from tests.giveme import articles_by_event, page, rss
 from trends.measure.hourly import floor_hour, run_hourly_pass
 from trends.models import Story, StorySnapshot
@@ -34,8 +35,7 @@ def served_feeds(fakeweb, settings, db):
             body=rss(outlet, entries),
             headers={"Content-Type": "application/rss+xml", "ETag": f'"{outlet}-1"'},
         )
-        source = Source.objects.create(name=outlet, domain=outlet)
-        feeds.append(Feed.objects.create(url=fakeweb.url(f"/{outlet}/feed.xml"), source=source))
+        feeds.append(make_feed(fakeweb.url(f"/{outlet}/feed.xml"), make_source(outlet, name=outlet)))
     return feeds
 
 
