@@ -75,7 +75,7 @@ def clear_site_data() -> None:
 
 
 @pytest.fixture(scope="module")
-def site_data(django_db_setup, django_db_blocker):
+def site_data(real_data, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         data = load_site_data()
     yield data

@@ -44,7 +44,7 @@ def _embed_once(texts, **kwargs):
 
 
 @pytest.fixture
-def morning(db, monkeypatch):
+def morning(real_data, db, monkeypatch):
     """The stories of 2026-01-03 07:00-11:00, clustered by the real pipeline."""
     monkeypatch.setattr("trends.stories.pipeline.embed_texts", _embed_once)
     assigner.reset()  # the worker's in-memory index must not outlive the test database

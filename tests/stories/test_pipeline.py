@@ -18,7 +18,7 @@ CRASH, EQUIFAX = 35, 72  # giveme5w1h event ids: a plane crash, a data breach
 
 
 @pytest.fixture
-def served_feeds(fakeweb, settings, db):
+def served_feeds(real_data, fakeweb, settings, db):
     """Two outlets' feeds, each mixing articles about both events."""
     settings.ALLOW_PRIVATE_ADDRESSES = True
     events = articles_by_event()

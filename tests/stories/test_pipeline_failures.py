@@ -18,7 +18,7 @@ CRASH = 35  # a giveme5w1h event: a plane crash
 
 
 @pytest.fixture
-def four_articles(db, settings):
+def four_articles(real_data, db, settings):
     settings.FETCH_ARTICLE_PAGES = False  # the feed summary stands in: no web needed
     settings.TORCH_THREADS = 1
     source = make_source("wire.example", name="wire")

@@ -23,7 +23,7 @@ PLANE_CRASH = 35
 
 
 @pytest.fixture
-def story_from_served_feeds(fakeweb, settings, db):
+def story_from_served_feeds(real_data, fakeweb, settings, db):
     settings.ALLOW_PRIVATE_ADDRESSES = True
     ReplayClock.objects.create(simulated_start=NOW + timedelta(minutes=45), real_start=NOW, speed=0)
     clock.reset_cache()

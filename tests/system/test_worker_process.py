@@ -14,6 +14,8 @@ from tests.giveme import articles_by_event, page, rss
 from tests.workers import celery_worker, wait_for, worker_environment
 from trends.models import Story
 
+pytestmark = pytest.mark.needs_real_data
+
 CRASH = 35
 
 
