@@ -31,7 +31,8 @@ from editorial.checks import (  # noqa: F401 (re-exported: the admin calls edito
     clean_headline,
 )
 from editorial.models import record_action
-from ingest.models import Article, Feed
+from ingest.models import Article
+from ingest.sources import set_feeds_paused
 from trends.models import Story
 from trends.stories.assignment import take_assignment_lock
 from trends.stories.embedding import DIMENSIONS, to_bytes
@@ -285,8 +286,7 @@ def resume_feeds(feeds, user) -> int:
 def _set_paused(feeds, user, paused: bool) -> int:
     feed_ids = [f.pk for f in feeds]
     with transaction.atomic():
-        changed = list(Feed.objects.filter(pk__in=feed_ids).exclude(paused=paused).values_list("pk", "url"))
-        Feed.objects.filter(pk__in=[pk for pk, _ in changed]).update(paused=paused)
+        changed = set_feeds_paused(feed_ids, paused)
         for pk, url in changed:
             record_action(user, None, "pause_feed" if paused else "resume_feed", feed=pk, url=url)
     return len(changed)

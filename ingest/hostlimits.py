@@ -32,11 +32,11 @@ def host_of(url: str) -> str:
 
 
 def max_concurrent() -> int:
-    return max(1, int(getattr(settings, "HOST_MAX_CONCURRENT", 2)))
+    return settings.HOST_MAX_CONCURRENT
 
 
 def min_delay() -> float:
-    return max(0.0, float(getattr(settings, "HOST_MIN_DELAY_SECONDS", 1.0)))
+    return settings.HOST_MIN_DELAY_SECONDS
 
 
 @contextmanager

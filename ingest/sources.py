@@ -123,6 +123,14 @@ def _get(url: str):
     return response
 
 
+def set_feeds_paused(feed_ids: list[int], paused: bool) -> list[tuple[int, str]]:
+    """Pause (or resume) these feeds; returns (id, url) of those that changed.
+    The caller holds the transaction (an editor's action records each one)."""
+    changed = list(Feed.objects.filter(pk__in=feed_ids).exclude(paused=paused).values_list("pk", "url"))
+    Feed.objects.filter(pk__in=[pk for pk, _ in changed]).update(paused=paused)
+    return changed
+
+
 def feed_health(feeds=None) -> list[dict]:
     """One row per feed for editors: failing feeds first, then by outlet."""
     feeds = Feed.objects.select_related("source") if feeds is None else feeds

@@ -1,30 +1,8 @@
-"""Training and scoring the story-category classifier (trends/categories.py)
-on real labelled headlines, with their MiniLM vectors from the shared cache
-(trends/embedding_cache.py). `manage.py evaluate_categories` runs it.
-
-UCI News Aggregator (2014): its CATEGORY column, b -> business,
-t -> technology ("science and technology"), e -> entertainment, m -> health.
-
-newsriver (2025-12 .. 2026-01): the archive's `category` tag is set per feed,
-not per item ("General" for most general-news feeds, "Sports", "Culture",
-"Business", "Energy", "Real Estate", "Tech", "Youth" for NASA / New Scientist
-/ Nautilus / Psychology Today, "Local" for city news) and is sometimes
-replaced by "Labour" for any item whose words look like labour news, whatever
-the section (NY Post sports results and Deadline reviews are tagged
-"Labour"). So the reliable unit is the feed: an item is labelled by its feed
-when that feed is single-subject, and left out otherwise. FEED_CATEGORIES
-lists the feeds, each chosen because its tag says the subject (Sports,
-Culture, Business/Energy/Real Estate, Tech) or because the outlet only covers
-one (Al Jazeera's world-news feed, the Guardian's "World news" feed, Raw Story
-and Mediaite for US politics, NASA / New Scientist / Nautilus / Ars Technica
-Science for science, The Atlantic's Health feed for health, BetaKit and WIRED
-for technology). Mixed feeds (Daily Mail, Mirror, BBC, NPR's home page, CNBC,
-Daily Caller, Breitbart, Japan Today, Global News, Psychology Today ...) are
-never labelled. City news (tag Local) was tried as a "general" class and
-dropped: it took Giveme5W1H world recall from 0.59 to 0.48 and filed NHL
-results under general. The labels are outlet labels: about one item in ten is off
-(Al Jazeera files the Australian Open under its news feed), which the
-classifier has to tolerate."""
+"""Training and scoring the story-category classifier (trends/words/categories.py)
+on real labelled headlines (UCI categories; single-subject newsriver feeds),
+with their MiniLM vectors from the shared cache (lab/embedding_cache.py).
+`manage.py evaluate_categories` runs it; why these labels:
+docs/decisions/category-labels.md."""
 
 import gzip
 import json

@@ -180,14 +180,20 @@ LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
 
 # --- Stories ---------------------------------------------------------------
 # Score an article needs to join a live story: cosine to its centroid plus
-# 0.4 x title-term cosine (trends/clustering.py, tuned on UCI weeks 1-2).
+# STORY_LEXICAL_WEIGHT x title-term cosine (trends/stories/clustering.py, tuned on UCI weeks 1-2).
 STORY_SIMILARITY_THRESHOLD = env_float("STORY_SIMILARITY_THRESHOLD", 0.45, minimum=0, maximum=1)
-# Two live stories whose centroids come this close are merged (trends/merging.py).
+STORY_LEXICAL_WEIGHT = env_float("STORY_LEXICAL_WEIGHT", 0.4, minimum=0, maximum=2)
+# Two live stories whose centroids come this close are merged (trends/stories/converged.py).
 STORY_MERGE_THRESHOLD = env_float("STORY_MERGE_THRESHOLD", 0.60, minimum=0, maximum=1)
 # A story with no new article for this long is closed to new articles.
 STORY_LIVE_HOURS = env_float("STORY_LIVE_HOURS", 36, minimum=1)
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
 TORCH_THREADS = env_int("TORCH_THREADS", 1, minimum=1, maximum=256)
+
+# --- Measure ---------------------------------------------------------------
+# The "fades by tomorrow" model file; empty: var/forecast_model.json when a
+# retrain wrote one, else the default shipped in trends/measure/forecast/.
+FORECAST_MODEL_PATH = env_str("FORECAST_MODEL_PATH", "")
 
 LOGGING = {
     "version": 1,

@@ -1,18 +1,7 @@
-"""The two reference clusterings the evaluation runs beside Surge's own.
-
-- TF-IDF single-pass: the classic sparse method (Allan et al. 1998, topic
-  detection and tracking): each article joins the most similar live cluster
-  by cosine of TF-IDF vectors when it reaches the threshold, else starts one.
-  Same live window as Surge. The IDF is fitted on the whole window, which
-  favours the baseline slightly.
-- Batch reference: exact average-linkage (UPGMA) agglomerative clustering of
-  the same embeddings Surge uses, seeing the whole window at once, cut at a
-  cosine distance threshold: an upper reference, not something a streaming
-  system can do. It holds the full condensed distance matrix (twice, in
-  float64): about 4 GB for a 22k-article week, so the evaluation refuses
-  windows above MAX_BATCH_ARTICLES. (Restricting linkage to a k-nearest-
-  neighbour graph fits any size but scored far worse than exact linkage on
-  UCI week 1, B-cubed F1 0.62 against 0.7+, so it would flatter Surge.)"""
+"""The two reference clusterings the evaluation runs beside Surge's own: a
+TF-IDF single pass (the classic sparse baseline) and exact average-linkage
+over the same embeddings (an upper reference, refused above
+MAX_BATCH_ARTICLES). Why these two: docs/decisions/batch-reference.md."""
 
 import math
 from datetime import datetime, timedelta

@@ -1,30 +1,9 @@
-"""The forecast model, fitted with scikit-learn and stored as plain JSON, so
-that loading it runs no pickled code and predicting needs only numpy.
+"""The forecast model: two logistic heads over binned curve features, a
+calibration of P(fades), stored as plain JSON and evaluated with numpy only.
 
-Two logistic regressions over the same encoded curve features:
-  P(fades)                  — the forecast's headline probability;
-  P(rising | does not fade) — splits the rest into "still rising" / "holds".
-The encoding lets a linear model bend: each feature enters standardised AND
-as one-hot bins between its training deciles (a step function per feature),
-so "quiet for 2 hours" and "quiet for 20 hours" need not lie on one line.
-Given the forecasts' hours, P(fades) is recalibrated: forecasts of one story
-hour after hour are correlated, so in-sample confidence overstates
-out-of-sample confidence. The calibration is cross-fitted by time: the
-training hours are cut into CALIBRATION_FOLDS consecutive blocks; each block
-is predicted by a head fitted on the other blocks, less the GAP_HOURS either
-side of it (a forecast's outcome lies 24 hours on, so a neighbour's row
-would leak it). A beta calibration (Kull, Silva Filho & Flach, 2017),
-    P(fades) = σ(a · ln p − b · ln(1 − p) + c),
-is fitted on those out-of-block predictions, and applied to the head fitted
-on all the training rows. It is Platt scaling when a = b; unlike Platt it can
-correct the two tails separately (the rare "does not fade" end drifts most).
-A fit with a or b below 0 (not monotone) falls back to Platt.
-
-Which model the site uses: settings.FORECAST_MODEL_PATH when set, else
-var/forecast_model.json (written by `manage.py retrain_forecast`) when it
-exists, else the default shipped in the repo (default_model.json, fitted by
-`manage.py backtest_forecast --save-model` on December 2025 of the
-newsriver stream)."""
+Why it is built this way: docs/decisions/forecast-calibration.md. Which file
+is used: FORECAST_MODEL_PATH, else var/forecast_model.json from
+`manage.py retrain_forecast`, else the shipped default_model.json."""
 
 import json
 from dataclasses import dataclass, field
@@ -231,7 +210,7 @@ def _fit_head(design: np.ndarray, target: np.ndarray) -> LogisticHead:
 
 
 def model_path() -> Path:
-    configured = getattr(settings, "FORECAST_MODEL_PATH", "")
+    configured = settings.FORECAST_MODEL_PATH
     if configured:
         return Path(configured)
     retrained = Path(settings.VAR_DIR) / "forecast_model.json"
