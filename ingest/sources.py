@@ -11,9 +11,8 @@ from ingest.canonical import domain_of, is_web_url
 from ingest.discovery import discover_feed_links
 from ingest.feeds import NotAFeed, parse_feed
 from ingest.models import Feed, Source
+from ingest.outlets import DEFAULT_FEEDS_FILE, publisher_name
 from ingest.polling import FEED_ACCEPT
-
-DEFAULT_FEEDS_FILE = Path(__file__).with_name("default_feeds.json")
 
 
 def load_default_feeds(path: Path = DEFAULT_FEEDS_FILE) -> int:
@@ -56,7 +55,10 @@ def add_feed(url: str, *, category: str = "", source_name: str = "") -> tuple[Fe
     site = parsed.link if is_web_url(parsed.link) else ""
     source, _ = Source.objects.get_or_create(
         domain=domain,
-        defaults={"name": (source_name or parsed.title or domain)[:200], "homepage": site[:500]},
+        defaults={
+            "name": (source_name or publisher_name(parsed.title, domain))[:200],
+            "homepage": site[:500],
+        },
     )
     feed = Feed.objects.create(
         url=feed_url, source=source, title=parsed.title[:300], category_hint=category[:32]
@@ -80,7 +82,11 @@ def import_feeds(entries: list[dict]) -> tuple[int, int]:
             site = entry.get("site", "")
             domain = domain_of(site if is_web_url(site) else url)
             source, _ = Source.objects.get_or_create(
-                domain=domain, defaults={"name": (entry.get("title") or domain)[:200], "homepage": site[:500]}
+                domain=domain,
+                defaults={
+                    "name": publisher_name(entry.get("title", ""), domain)[:200],
+                    "homepage": site[:500],
+                },
             )
             Feed.objects.create(
                 url=url,

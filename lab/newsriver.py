@@ -4,6 +4,7 @@ backtest and tests."""
 
 import gzip
 import json
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -72,3 +73,23 @@ def category_hint(tag: str) -> str:
 
 def _time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+# A feed's section hint must describe nearly all of it: a general feed with a
+# few tagged items (a tenth "culture") is not an entertainment feed.
+FEED_HINT_MIN_SHARE = 0.6
+
+
+def feed_category_hints(items: list[StreamItem]) -> dict[str, str]:
+    """Domain → the category its feed is about, where at least
+    FEED_HINT_MIN_SHARE of its items carry that tag ("" otherwise)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for item in items:
+        counts[item.domain][category_hint(item.category)] += 1
+    hints = {}
+    for domain, tags in counts.items():
+        total = sum(tags.values())
+        tagged = [(n, tag) for tag, n in tags.items() if tag]
+        best = max(tagged) if tagged else (0, "")
+        hints[domain] = best[1] if best[0] >= FEED_HINT_MIN_SHARE * total else ""
+    return hints

@@ -7,12 +7,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.db.models import Count, Q, QuerySet
 
 from ingest.canonical import is_web_url
 from ingest.models import Article
 from trends.measure.velocity import change_since_first_seen
 from trends.models import Story, StorySnapshot, Topic
+from trends.stories.embedding import from_bytes
 from web.charts import Point
 
 # A trend on the lists: at least this many articles (a pinned story always shows).
@@ -44,6 +46,12 @@ CARD_FIELDS = (
 def public_stories() -> QuerySet:
     """Stories a reader may see: not hidden, not merged into another."""
     return Story.objects.filter(is_hidden=False, merged_into__isnull=True)
+
+
+def listed_stories() -> QuerySet:
+    """The listing rule every list shares: public, and at least MIN_ARTICLES
+    articles unless an editor pinned it."""
+    return public_stories().filter(Q(article_count__gte=MIN_ARTICLES) | Q(is_pinned=True))
 
 
 def live_trends(now: datetime) -> QuerySet:
@@ -150,23 +158,50 @@ def story_topics(story: Story) -> list[Topic]:
     )
 
 
+# Related trends share a named topic (a person, organisation or place) and
+# are close in content: their centroids' cosine similarity is at least this.
+RELATED_MIN_SIMILARITY = 0.45
+RELATED_CANDIDATES = 40
+NAMED_KINDS = (Topic.Kind.PERSON, Topic.Kind.ORGANISATION, Topic.Kind.PLACE)
+
+
 def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]:
-    """Other public stories sharing the most topics, then the fastest."""
-    if not topics:
+    """Other listed stories that share a named topic with this one and are
+    close in content, most shared topics first, then the closest. One query:
+    the candidates sharing a topic, with their centroids."""
+    named = [t for t in topics if t.kind in NAMED_KINDS]
+    own = _unit(story.centroid_sum)
+    if not named or own is None:
         return []
-    return list(
-        public_stories()
+    candidates = list(
+        listed_stories()
         .exclude(pk=story.pk)
-        .filter(story_topics__topic__in=topics)
+        .filter(story_topics__topic__in=named)
         .annotate(shared=Count("story_topics"))
-        .only(*CARD_FIELDS)
-        .order_by("-shared", "-velocity", "-id")[:limit]
+        .only(*CARD_FIELDS, "centroid_sum")
+        .order_by("-shared", "-velocity", "-id")[:RELATED_CANDIDATES]
     )
+    close = []
+    for other in candidates:
+        vector = _unit(other.centroid_sum)
+        similarity = float(vector @ own) if vector is not None else -1.0
+        if similarity >= RELATED_MIN_SIMILARITY:
+            close.append((other.shared, similarity, other))
+    close.sort(key=lambda item: (-item[0], -item[1], item[2].pk))
+    return [other for _shared, _similarity, other in close[:limit]]
+
+
+def _unit(centroid_sum) -> np.ndarray | None:
+    vector = from_bytes(centroid_sum)
+    if vector is None or not vector.size:
+        return None
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else None
 
 
 def topic_stories(topic: Topic) -> QuerySet:
     return (
-        public_stories()
+        listed_stories()
         .filter(story_topics__topic=topic)
         .only(*CARD_FIELDS)
         .order_by("-is_pinned", "-velocity", "-last_seen_at", "-id")
@@ -184,15 +219,3 @@ def cited_articles(briefs: list[dict]) -> dict[int, Article]:
         .only("id", "title", "url", "published_at", "source__name")
     )
     return {a.pk: a for a in rows}
-
-
-def search(query: str) -> QuerySet:
-    """Stories whose headline, dek or brief sentences contain every word of
-    the query. Story.search_text is stored lower-cased, so lower-casing the
-    word here makes the match case-blind for every script on SQLite and
-    PostgreSQL alike."""
-    words = query.lower().split()[:8]
-    stories = public_stories()
-    for word in words:
-        stories = stories.filter(search_text__contains=word)
-    return stories.only(*CARD_FIELDS).order_by("-velocity", "-last_seen_at", "-id")

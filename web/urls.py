@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from web import api, openapi, views
 from web import feeds as syndication
@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("how-it-works/", views.how_it_works, name="how"),
     path("digest/", views.digest_page, name="digest"),
+    re_path(r"^digest/(?P<day>\d{4}-\d{2}-\d{2})/$", views.digest_page, name="digest_day"),
     # Feeds: RSS 2.0, Atom, JSON Feed 1.1.
     path("feeds/top.rss", syndication.top_rss, {"kind": "top"}, name="feed_top_rss"),
     path("feeds/top.atom", syndication.top_atom, {"kind": "top"}, name="feed_top_atom"),

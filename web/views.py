@@ -1,7 +1,7 @@
 """The readers' pages. Server-rendered, cacheable (ETag, short max-age) and
 a fixed number of SQL queries each, whatever the size of the database."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time
 
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,7 +12,8 @@ from trends.measure import forecast, velocity
 from trends.measure.track_record import forecast_track_record
 from trends.models import CATEGORIES, Story, Topic
 from trends.words.briefs import NO_ANSWER, digest_lines
-from web import charts
+from trends.words.topics import MIN_ARTICLES as TOPIC_MIN_ARTICLES
+from web import charts, digest
 from web.caching import cacheable
 from web.queries import (
     MIN_ARTICLES,
@@ -22,13 +23,12 @@ from web.queries import (
     cited_articles,
     coverage,
     live_trends,
-    public_stories,
     related,
-    search,
     snapshots,
     story_topics,
     topic_stories,
 )
+from web.search import search
 
 CATEGORY_NAMES = dict(CATEGORIES)
 DIGEST_SIZE = 10
@@ -86,7 +86,14 @@ def search_page(request):
     query = " ".join(request.GET.get("q", "").split())[:200]
     if not query:
         return render(request, "trends/search.html", {"query": "", "page": None, "cards": [], "now": now})
-    return _list_page(request, "trends/search.html", search(query), now, query=query)
+    return _list_page(
+        request,
+        "trends/search.html",
+        search(query, now),
+        now,
+        query=query,
+        empty_message=f"No trends match “{query}”.",
+    )
 
 
 @cacheable
@@ -131,11 +138,11 @@ def _percent(share) -> int | None:
 def how_it_works(request):
     track_record = forecast_track_record(clock.now())
     context = {
-        "velocity_doc": velocity.__doc__,
-        "forecast_doc": forecast.__doc__,
         "v": velocity,
+        "topic_min_articles": TOPIC_MIN_ARTICLES,
         "fade_share_percent": round(forecast.FADE_SHARE * 100),
         "peak_share_percent": round(velocity.PEAK_SHARE * 100),
+        "peak_drop_percent": round((1 - velocity.PEAK_SHARE) * 100),
         "faded_share_percent": round(velocity.FADED_SHARE * 100),
         "rising_growth_percent": round((velocity.RISING_GROWTH - 1) * 100),
         "track_record": track_record,
@@ -145,22 +152,29 @@ def how_it_works(request):
 
 
 @cacheable
-def digest_page(request):
-    """Today's top stories (on Surge's clock), two sentences each, with
-    source references numbered across the whole digest."""
+def digest_page(request, day: str | None = None):
+    """A day's top stories (days on Surge's clock, UTC), two sentences each,
+    with source references numbered across the whole digest. Without a day:
+    the latest day that has trends."""
     now = clock.now()
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    stories = list(
-        public_stories()
-        .filter(last_seen_at__gte=day_start, article_count__gte=MIN_ARTICLES)
-        .order_by("-is_pinned", "-velocity", "-id")[:DIGEST_SIZE]
-    )
+    today = now.date()
+    if day is None:
+        shown = digest.latest_day(now) or today
+    else:
+        try:
+            shown = date.fromisoformat(day)
+        except ValueError:
+            raise Http404("no such day") from None
+        if shown > today:
+            raise Http404("that day has not come yet")
+    day_start = datetime.combine(shown, time.min, tzinfo=UTC)
+    stories = digest.day_stories(shown, DIGEST_SIZE)
     lines_by_story = [(story, digest_lines(story.brief or {}, headline=story.headline)) for story in stories]
     articles = cited_articles([lines for _story, lines in lines_by_story])
     references, number_of = [], {}
     items = []
     for story, lines in lines_by_story:
-        shown = []
+        shown_lines = []
         for line in lines:
             refs = []
             for aid in line.get("citations", []):
@@ -170,13 +184,16 @@ def digest_page(request):
                     references.append(articles[aid])
                     number_of[aid] = len(references)
                 refs.append(number_of[aid])
-            shown.append({"text": line["text"], "refs": refs, "by_editor": bool(line.get("by_editor"))})
-        items.append({"story": story, "lines": shown})
+            shown_lines.append({"text": line["text"], "refs": refs, "by_editor": bool(line.get("by_editor"))})
+        items.append({"story": story, "lines": shown_lines})
+    previous_day, next_day = digest.neighbour_days(shown, now)
     context = {
         "now": now,
         "day": day_start,
+        "is_today": shown == today,
         "items": items,
         "references": [(number_of[a.pk], a) for a in references],
-        "yesterday": day_start - timedelta(days=1),
+        "previous_day": previous_day,
+        "next_day": next_day,
     }
     return render(request, "trends/digest.html", context)

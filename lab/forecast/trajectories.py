@@ -140,7 +140,10 @@ def replay(
             curve = story.velocities[-CURVE_HOURS:]
             quiet = max((hour_end - story.last_article_at).total_seconds() / 3600, 0.0)
             age = (hour_end - story.started_at).total_seconds() / 3600
-            stage = lifecycle(curve, age_hours=age, hours_since_last_article=quiet, peak=story.peak)
+            first = next((v for v in story.velocities if v > 0), 0.0)
+            stage = lifecycle(
+                curve, age_hours=age, hours_since_last_article=quiet, peak=story.peak, first=first
+            )
             if stage == "faded":
                 continue  # not live: nothing left to forecast
             state = StoryState(

@@ -69,3 +69,17 @@ def test_track_record_brier_is_the_mean_squared_error_of_stored_probabilities():
     story_with([(FORECAST_HOUR, 4.0, "peaking", "holds", 0.3), (DAY_LATER, 4.0, "peaking", "holds", 0.3)])
     record = forecast_track_record(NOW)
     assert record["brier"] == pytest.approx(((0.8 - 1) ** 2 + (0.3 - 0) ** 2) / 2)
+
+
+@pytest.mark.django_db
+def test_track_record_scores_the_baselines_on_the_same_forecasts():
+    # two peaking stories (one faded), one fading story (faded)
+    story_with([(FORECAST_HOUR, 4.0, "peaking", "fades", 0.8), (DAY_LATER, 0.5, "fading", "fades", 0.9)])
+    story_with([(FORECAST_HOUR, 4.0, "peaking", "holds", 0.3), (DAY_LATER, 4.0, "peaking", "holds", 0.3)])
+    story_with([(FORECAST_HOUR, 4.0, "fading", "fades", 0.7), (DAY_LATER, 0.2, "fading", "fades", 0.9)])
+    record = forecast_track_record(NOW)
+    assert record["faded_share"] == pytest.approx(2 / 3, abs=1e-4)
+    assert record["brier_same_chance"] == pytest.approx(2 / 3 * 1 / 3, abs=1e-4)
+    # peaking: rate 0.5, errors 0.25 + 0.25; fading: rate 1, error 0
+    assert record["brier_by_stage"] == pytest.approx(0.5 / 3, abs=1e-4)
+    assert record["brier_coin"] == 0.25

@@ -2,11 +2,13 @@
 hand-made coverage and curves whose answers are known; and the hourly pass's
 bounded number of queries."""
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.factories import make_article, make_snapshot, make_source, make_story
+from trends.measure import velocity
 from trends.measure.hourly import run_hourly_pass
 from trends.measure.velocity import (
     CoverageItem,
@@ -99,6 +101,40 @@ def test_change_since_first_seen_is_measured_from_the_baseline():
 )
 def test_lifecycle_of_hand_made_curves(curve, age, quiet, expected):
     assert lifecycle(curve, age_hours=age, hours_since_last_article=quiet) == expected
+
+
+def test_a_rebound_below_the_first_seen_velocity_is_not_rising():
+    # Up on the last three hours, but far below where it started: "Rising"
+    # beside "-80% since first seen" would contradict itself.
+    curve = [10.0, 3.0, 1.0, 1.0, 2.0]
+    stage = lifecycle(curve, age_hours=10, hours_since_last_article=0.5, first=10.0)
+    assert stage == "fading"
+    assert change_since_first_seen(10.0, 2.0) < 0
+
+
+def test_rising_always_stands_beside_a_rise_since_first_seen():
+    generator = random.Random(12)
+    for _ in range(5000):
+        curve = [round(generator.uniform(0.0, 12.0), 2) for _ in range(generator.randint(4, 24))]
+        first = next((v for v in curve if v > 0), 0.0)
+        stage = lifecycle(curve, age_hours=len(curve), hours_since_last_article=0.5)
+        if stage == "rising":
+            assert change_since_first_seen(first, curve[-1]) > 0, curve
+
+
+def test_peaking_is_never_far_below_the_first_seen_velocity():
+    generator = random.Random(13)
+    for _ in range(5000):
+        curve = [round(generator.uniform(0.0, 3.0), 2) for _ in range(generator.randint(4, 24))]
+        first = next((v for v in curve if v > 0), 0.0)
+        stage = lifecycle(curve, age_hours=len(curve), hours_since_last_article=0.5)
+        if stage == "peaking":
+            assert change_since_first_seen(first, curve[-1]) >= (velocity.PEAK_SHARE - 1) * 100 - 1e-9, curve
+
+
+def test_a_story_that_never_beat_one_article_an_hour_is_not_peaking_near_zero():
+    # Its own peak is 0.05, but the change is measured from 1: it has faded.
+    assert lifecycle([0.05, 0.04, 0.05, 0.04], age_hours=10, hours_since_last_article=2) == "faded"
 
 
 def test_lifecycle_uses_the_all_time_peak_beyond_the_curve_window():

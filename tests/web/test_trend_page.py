@@ -31,8 +31,8 @@ def test_trend_page_shows_the_reference_layout_in_order(client, site_data):
         'class="velocity-chart"',
         'id="brief"',
         'id="quick-answers"',
-        'id="coverage"',
         'id="topics"',
+        'id="coverage"',
     ]
     positions = [html.index(m) for m in markers]
     assert positions == sorted(positions)

@@ -96,3 +96,33 @@ def test_most_january_headlines_from_single_subject_feeds_get_their_feeds_catego
     # The whole of January scores 0.79 (abstaining counted wrong); the old
     # four-class model scored 0.50.
     assert right / len(labelled) >= 0.7
+
+
+def test_disagreeing_feed_hints_leave_the_story_to_its_content(monkeypatch):
+    monkeypatch.setattr(categories, "content_categories", lambda vectors: ["world"])
+    hints = ["business", "business", "sport", "sport", "entertainment", ""]
+    assert categories.story_category(hints, np.ones(384, dtype=np.float32)) == "world"
+
+
+def test_a_politics_story_about_another_country_is_world(monkeypatch):
+    monkeypatch.setattr(categories, "content_categories", lambda vectors: ["politics"])
+    abroad = ["US strikes Venezuela", "Trump says Venezuela will be run by US", "Democrats condemn raid"]
+    home = ["Mamdani sworn in as mayor", "Trump health questions grow", "Venezuela TPS ruling"]
+    centroid = np.ones(384, dtype=np.float32)
+    assert categories.story_category([""] * 3, centroid, abroad) == "world"
+    assert categories.story_category([""] * 3, centroid, home) == "politics"
+
+
+def test_a_feed_is_a_section_feed_only_when_nearly_all_its_items_carry_the_tag():
+    from datetime import UTC, datetime
+
+    from lab.newsriver import StreamItem, feed_category_hints
+
+    moment = datetime(2026, 1, 3, tzinfo=UTC)
+
+    def item(domain, tag):
+        return StreamItem("Feed", domain, "A title", f"https://{domain}/", moment, moment, tag)
+
+    items = [item("music.example", "Culture")] * 9 + [item("music.example", "")]
+    items += [item("mixed.example", "Culture")] * 2 + [item("mixed.example", "")] * 8
+    assert feed_category_hints(items) == {"music.example": "entertainment", "mixed.example": ""}

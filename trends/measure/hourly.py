@@ -96,7 +96,10 @@ def run_hourly_pass(hour_end: datetime) -> list[int]:
         peak = max(story.peak_velocity, metrics.velocity)
         quiet_hours = max((hour_end - story.last_seen_at).total_seconds() / 3600, 0)
         age_hours = (hour_end - story.first_seen_at).total_seconds() / 3600
-        stage = lifecycle(curve, age_hours=age_hours, hours_since_last_article=quiet_hours, peak=peak)
+        first = story.first_velocity or metrics.velocity
+        stage = lifecycle(
+            curve, age_hours=age_hours, hours_since_last_article=quiet_hours, peak=peak, first=first
+        )
         states.append(
             StoryState(
                 hour_end=hour_end,

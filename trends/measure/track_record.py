@@ -31,6 +31,12 @@ def forecast_track_record(now: datetime, *, days: int = TRACK_RECORD_DAYS) -> di
       hold_share  did_hold / said_hold (None when said_hold is 0)
       forecasts   all scored forecasts (said_fade + said_hold)
       brier       mean squared error of the stored P(fades), None without forecasts
+      faded_share share of the scored forecasts whose story did fade (None without)
+      brier_same_chance  the Brier score of always giving every story that same
+                  chance, faded_share (the best constant forecast, known only in hindsight)
+      brier_by_stage     the Brier score of giving each story the fade rate of
+                  its lifecycle stage when forecast (also in hindsight)
+      brier_coin  0.25, the Brier score of always saying 50%
       since, until  the hours of the first and last scored forecasts (None without)
     """
     horizon = timedelta(hours=HORIZON_HOURS)
@@ -58,11 +64,12 @@ def forecast_track_record(now: datetime, *, days: int = TRACK_RECORD_DAYS) -> di
         hours_with_pass.add(hour)
         scorable = hour >= first_scored and hour + horizon <= latest
         if scorable and forecast and probability is not None and stage != "faded":
-            candidates.append((story_id, hour, velocity, forecast, probability, peak))
+            candidates.append((story_id, hour, velocity, forecast, probability, peak, stage))
 
     squared_errors = []
     scored_hours = []
-    for story_id, hour, velocity, forecast, probability, peak_then_known in candidates:
+    outcomes_by_stage: dict[str, list[bool]] = {}
+    for story_id, hour, velocity, forecast, probability, peak_then_known, stage in candidates:
         then = hour + horizon
         if then not in hours_with_pass:
             continue
@@ -77,6 +84,7 @@ def forecast_track_record(now: datetime, *, days: int = TRACK_RECORD_DAYS) -> di
             record["did_hold"] += not faded
         squared_errors.append((probability - faded) ** 2)
         scored_hours.append(hour)
+        outcomes_by_stage.setdefault(stage, []).append(faded)
 
     record["forecasts"] = record["said_fade"] + record["said_hold"]
     if record["said_fade"]:
@@ -86,7 +94,24 @@ def forecast_track_record(now: datetime, *, days: int = TRACK_RECORD_DAYS) -> di
     if squared_errors:
         record["brier"] = round(sum(squared_errors) / len(squared_errors), 4)
         record["since"], record["until"] = min(scored_hours), max(scored_hours)
+        record.update(_baselines(outcomes_by_stage))
     return record
+
+
+def _baselines(outcomes_by_stage: dict[str, list[bool]]) -> dict:
+    """Brier scores of two hindsight baselines and of a coin (see the keys above)."""
+    outcomes = [faded for by_stage in outcomes_by_stage.values() for faded in by_stage]
+    share = sum(outcomes) / len(outcomes)
+    by_stage = 0.0
+    for stage_outcomes in outcomes_by_stage.values():
+        rate = sum(stage_outcomes) / len(stage_outcomes)
+        by_stage += sum((rate - faded) ** 2 for faded in stage_outcomes)
+    return {
+        "faded_share": round(share, 4),
+        "brier_same_chance": round(share * (1 - share), 4),
+        "brier_by_stage": round(by_stage / len(outcomes), 4),
+        "brier_coin": 0.25,
+    }
 
 
 def _empty() -> dict:
@@ -99,6 +124,10 @@ def _empty() -> dict:
         "hold_share": None,
         "forecasts": 0,
         "brier": None,
+        "faded_share": None,
+        "brier_same_chance": None,
+        "brier_by_stage": None,
+        "brier_coin": 0.25,
         "since": None,
         "until": None,
     }

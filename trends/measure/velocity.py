@@ -100,12 +100,16 @@ def effective_sources(weights: list[float]) -> float:
 BASELINE_VELOCITY = 1.0
 
 
+def change_baseline(first: float) -> float:
+    return max(first, BASELINE_VELOCITY)
+
+
 def change_since_first_seen(first: float, current: float) -> float | None:
     """Relative change in percent against the baseline, e.g. +700.0.
     None when the story has no measured first velocity yet."""
     if first <= 0:
         return None
-    baseline = max(first, BASELINE_VELOCITY)
+    baseline = change_baseline(first)
     return (current - baseline) / baseline * 100
 
 
@@ -113,8 +117,13 @@ def change_since_first_seen(first: float, current: float) -> float | None:
 # now), checked in this order:
 #   faded:    no article for FADED_QUIET_HOURS, or velocity below FADED_SHARE
 #             of the story's peak;
+#   (the peak counts the change baseline as a floor, so every badge agrees
+#   with the change since first seen: peaking is never more than 30% down,
+#   rising never down at all);
 #   emerging: younger than EMERGING_HOURS;
-#   rising:   velocity ≥ RISING_GROWTH × the mean of the previous three hours;
+#   rising:   velocity ≥ RISING_GROWTH × the mean of the previous three hours,
+#             and above the change baseline (so "Rising" always stands beside
+#             a positive change since first seen: one rule for both numbers);
 #   peaking:  velocity ≥ PEAK_SHARE of the peak (and not rising);
 #   fading:   anything else (below PEAK_SHARE of the peak, not yet faded).
 EMERGING_HOURS = 3
@@ -130,18 +139,26 @@ def lifecycle(
     age_hours: float,
     hours_since_last_article: float,
     peak: float | None = None,
+    first: float | None = None,
 ) -> str:
-    """`peak` is the story's all-time peak when the curve is only a recent window."""
+    """`peak` is the story's all-time peak when the curve is only a recent
+    window; `first` its velocity at the first snapshot (default: the curve's
+    first non-zero value)."""
     if not curve:
         return "emerging"
     now = curve[-1]
-    peak = max(max(curve), peak or 0.0)
-    if hours_since_last_article >= FADED_QUIET_HOURS or (peak > 0 and now < FADED_SHARE * peak):
+    if first is None:
+        first = next((v for v in curve if v > 0), 0.0)
+    # Measured against the same baseline as the change since first seen: a
+    # story that never beat one article an hour is not "peaking" at 0.3.
+    peak = max(max(curve), peak or 0.0, change_baseline(first))
+    if hours_since_last_article >= FADED_QUIET_HOURS or now < FADED_SHARE * peak:
         return "faded"
     if age_hours < EMERGING_HOURS:
         return "emerging"
     previous = curve[-4:-1]
-    if previous and now > 0 and now >= RISING_GROWTH * (sum(previous) / len(previous)):
+    growing = previous and now > 0 and now >= RISING_GROWTH * (sum(previous) / len(previous))
+    if growing and now > change_baseline(first):
         return "rising"
     if now >= PEAK_SHARE * peak:
         return "peaking"

@@ -1,7 +1,8 @@
 """A story's category, from its feeds' section hints and its content.
 
-Rule: when at least half of a story's articles come from feeds with a section
-hint, the most common hint wins (the outlets' editors filed it there).
+Rule: when at least half of a story's articles come from feeds filed under
+one section, that section wins (the outlets' editors filed it there); a
+story whose hinted articles disagree goes to the content classifier.
 Otherwise a linear classifier over the story centroid picks one of Surge's
 categories, and a story it is unsure about stays "general".
 
@@ -47,14 +48,39 @@ CLASS_WEIGHT_POWER = 0.5
 _model: tuple[list[str], np.ndarray, np.ndarray, float] | None = None
 
 
-def story_category(feed_hints: list[str], centroid: np.ndarray | None) -> str:
-    """feed_hints: one entry per article ("" where its feed has none)."""
+def story_category(
+    feed_hints: list[str], centroid: np.ndarray | None, titles: list[str] | None = None
+) -> str:
+    """feed_hints: one entry per article ("" where its feed has none);
+    titles: the articles' titles, when known (see abroad_share)."""
     hints = Counter(h for h in feed_hints if h)
-    if hints and sum(hints.values()) * 2 >= len(feed_hints):
-        return hints.most_common(1)[0][0]
+    if hints:
+        hint, count = hints.most_common(1)[0]
+        if count * 2 >= len(feed_hints):
+            return hint
     if centroid is None:
         return "general"
-    return content_categories(np.asarray(centroid, dtype=np.float32)[None, :])[0]
+    category = content_categories(np.asarray(centroid, dtype=np.float32)[None, :])[0]
+    if category == "politics" and titles and abroad_share(titles) >= ABROAD_SHARE:
+        # The politics class learnt US politics: a story about another country is world news.
+        return "world"
+    return category
+
+
+# A "politics" story most of whose titles name a country other than the US
+# (or its people: "Venezuelan") is world news.
+ABROAD_SHARE = 0.5
+HOME_COUNTRIES = frozenset({"United States", "US"})
+
+
+def abroad_share(titles: list[str]) -> float:
+    """The share of titles that name a country other than the US."""
+    from trends.words.topics import countries_named
+
+    if not titles:
+        return 0.0
+    abroad = sum(1 for title in titles if countries_named(title) - HOME_COUNTRIES)
+    return abroad / len(titles)
 
 
 def content_categories(vectors: np.ndarray) -> list[str]:

@@ -6,7 +6,7 @@ or approve a brief meanwhile. So the words are written by UPDATEs filtered
 on the lock flag as it is at write time: a lock set after we read the story
 still wins, without holding any lock while we derive."""
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import datetime
 
 import numpy as np
@@ -17,11 +17,13 @@ from django.db.models.functions import Cast
 from ingest.models import Article
 from trends.models import Story, StoryTopic, Topic, story_search_text
 from trends.stories.embedding import from_bytes
-from trends.words import categories
-from trends.words.briefs import Coverage, content_words, reader_brief
-from trends.words.topics import FoundTopic, extract_topics
+from trends.words import categories, headlines
+from trends.words.briefs import Coverage, reader_brief
+from trends.words.topics import FoundTopic, extract_topics, on_topic
 
 MAX_ARTICLES_READ = 60  # the newest ones: a brief needs no more
+# The headline also weighs the first reports, which name the happening itself.
+EARLIEST_ARTICLES_READ = 40
 WRITE_BATCH = 200
 # Each group of words is written only where its editorial flag is still False.
 WORD_GROUPS = (
@@ -61,18 +63,26 @@ def derive_words(story_ids: list[int], now: datetime) -> tuple[list[Story], dict
         )
         .order_by("-published_at")
     )
+    earliest: dict[int, deque] = defaultdict(lambda: deque(maxlen=EARLIEST_ARTICLES_READ))
     for article in articles:
         if len(rows[article.story_id]) < MAX_ARTICLES_READ:
             rows[article.story_id].append(article)
-    topics_by_story = {
-        story_id: extract_topics({a.pk: [a.title, a.summary] for a in rows[story_id]}) for story_id in stories
-    }
+        else:
+            earliest[article.story_id].append(article)
+    topics_by_story = {story_id: _topics(story, rows[story_id]) for story_id, story in stories.items()}
     derived = []
     for story in stories.values():
         if rows[story.pk]:
-            _refresh_one(story, rows[story.pk], topics_by_story[story.pk], now)
+            _refresh_one(story, rows[story.pk], list(earliest[story.pk]), topics_by_story[story.pk], now)
             derived.append(story)
     return derived, topics_by_story
+
+
+def _topics(story: Story, articles: list[Article]) -> list[FoundTopic]:
+    """Topics named by the story's on-topic articles only: a stray member
+    never brings its names (trends.words.topics.on_topic)."""
+    kept = on_topic({a.pk: from_bytes(a.embedding) for a in articles}, _centroid(story))
+    return extract_topics({a.pk: [a.title, a.summary] for a in articles if a.pk in kept})
 
 
 def write_words(stories: list[Story]) -> None:
@@ -137,16 +147,21 @@ def save_topics(topics_by_story: dict[int, list[FoundTopic]]) -> None:
     StoryTopic.objects.bulk_create(links, ignore_conflicts=True, batch_size=500)
 
 
-def _refresh_one(story: Story, articles: list[Article], topics: list[FoundTopic], now: datetime) -> None:
+def _refresh_one(
+    story: Story, articles: list[Article], earliest: list[Article], topics: list[FoundTopic], now: datetime
+) -> None:
+    """articles: the newest MAX_ARTICLES_READ; earliest: the first reports
+    beyond those (empty for a small story)."""
     centroid = _centroid(story)
     central = _by_centrality(centroid, articles)
     if not story.headline_locked:
-        story.headline = headline_choice(centroid, articles).title
-        story.dek = _dek(central)
+        choice = headlines.choose([_telling(a) for a in [*articles, *earliest]], centroid)
+        story.headline = choice.headline
+        story.dek = choice.dek
     if not story.category_locked:
         # The feeds' section hints first, the content second, "general" last.
         hints = [a.feed.category_hint if a.feed else "" for a in articles]
-        story.category = categories.story_category(hints, centroid)
+        story.category = categories.story_category(hints, centroid, [a.title for a in articles])
     if not story.brief_approved:
         originals = [a for a in central if a.duplicate_of_id is None]
         coverage = [
@@ -176,43 +191,12 @@ def _by_centrality(centroid: np.ndarray | None, articles: list[Article]) -> list
     return sorted(articles, key=similarity, reverse=True)
 
 
-CORROBORATION_WEIGHT = 1.0
-
-
-def headline_choice(centroid: np.ndarray | None, articles: list[Article]) -> Article:
-    """The headline: a typical telling (near the centroid) whose words other
-    outlets' headlines repeat. Centrality alone drifts, on a long story, to
-    whichever commentary sits nearest the mean of the newest coverage
-    ("'Insanity': analysts stunned by…"); the words of the news itself recur
-    across outlets, a columnist's turn of phrase does not."""
-    words = {a.pk: content_words(a.title) for a in articles}
-    unit = centroid / np.linalg.norm(centroid) if centroid is not None else None
-
-    def recurrence(article: Article) -> float:
-        """Mean share of this title's words found in each other outlet's title."""
-        own = words[article.pk]
-        others = [words[a.pk] for a in articles if a.source_id != article.source_id]
-        if not own or not others:
-            return 0.0
-        return sum(len(own & other) for other in others) / (len(own) * len(others))
-
-    def score(article: Article) -> float:
-        vector = from_bytes(article.embedding)
-        typical = float(vector @ unit) if unit is not None and vector is not None else 0.0
-        return typical + CORROBORATION_WEIGHT * recurrence(article)
-
-    return max(articles, key=score)
-
-
-def _dek(central: list[Article]) -> str:
-    """A second line: the lead of the most typical article that has one, or
-    else the headline another outlet gave the story."""
-    for article in central:
-        lead = " ".join(article.summary.split())
-        if len(lead) >= 40 and lead.lower() != article.title.lower():
-            return lead[:280] + ("…" if len(lead) > 280 else "")
-    first_source = central[0].source_id
-    for article in central[1:]:
-        if article.source_id != first_source and article.title != central[0].title:
-            return f"{article.source.name}: {article.title}"
-    return ""
+def _telling(article: Article) -> headlines.Telling:
+    return headlines.Telling(
+        article.pk,
+        article.source_id,
+        article.title,
+        article.published_at,
+        from_bytes(article.embedding),
+        article.source.name,
+    )

@@ -108,3 +108,11 @@ def web_url(url: str) -> str:
     from ingest.canonical import is_web_url
 
     return url if url and is_web_url(url) else ""
+
+
+@register.simple_tag
+def configured_site_name() -> str:
+    """The site's name where no context processor ran (the 500 page)."""
+    from django.conf import settings
+
+    return settings.SITE_NAME

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import time
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from django.core.management import call_command
@@ -14,7 +13,8 @@ from tqdm import tqdm
 
 from ingest import clock
 from ingest.models import Article, Feed, ReplayClock, Source
-from lab.newsriver import category_hint, read_stream
+from ingest.outlets import publisher_name
+from lab.newsriver import feed_category_hints, read_stream
 from lab.replay.feed_server import ReplayFeeds, start_server
 from surge.celery import celery_command
 from trends.measure.hourly import floor_hour
@@ -159,13 +159,14 @@ class Command(BaseCommand):
 
     def _register_feeds(self, items, port, start):
         names = {i.domain: i.source for i in items}
-        hints = {}
-        for domain in names:
-            tags = Counter(category_hint(i.category) for i in items if i.domain == domain)
-            tags.pop("", None)
-            hints[domain] = tags.most_common(1)[0][0] if tags else ""
-        for domain, name in names.items():
-            source, _ = Source.objects.get_or_create(domain=domain, defaults={"name": name[:200]})
+        hints = feed_category_hints(items)
+        for domain, feed_title in names.items():
+            name = publisher_name(feed_title, domain)[:200]
+            source, created = Source.objects.get_or_create(domain=domain, defaults={"name": name})
+            if not created and source.name == feed_title[:200] != name:
+                # Named from its feed title by an earlier replay, never by an editor.
+                source.name = name
+                source.save(update_fields=["name"])
             url = f"http://127.0.0.1:{port}/feeds/{domain}.xml"
             # Feeds of an earlier replay on another port (never a real feed).
             earlier = Feed.objects.filter(source=source, url__startswith="http://127.0.0.1:")
