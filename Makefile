@@ -2,12 +2,13 @@
 #   make run    install everything into .venv and start web + worker + scheduler
 #               (under supervisord: a process that dies is restarted, the others stay up)
 #   make test   install everything and run the whole test suite
+# (make test-fast: the quick set, without the slow and browser tests)
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SECRET_FILE := var/secret_key
 
-.PHONY: run test install demo lint system-packages
+.PHONY: run test test-fast install demo lint system-packages
 
 install: $(VENV)/.installed
 
@@ -53,5 +54,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-surge-test-key-not-secret} SURGE_VAR_DIR=$${SURGE_VAR_DIR:-var/test}
+
 test: install system-packages lint
-	SECRET_KEY=$${SECRET_KEY:-surge-test-key-not-secret} SURGE_VAR_DIR=$${SURGE_VAR_DIR:-var/test} $(PY) -m pytest -q $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -q $(PYTEST_ARGS)
+
+# The quick set: no embedding-model loads or real-data replays (slow), no Chromium (browser).
+test-fast: install lint
+	$(TEST_ENV) $(PY) -m pytest -q -m "not slow and not browser" $(PYTEST_ARGS)

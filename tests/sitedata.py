@@ -13,6 +13,7 @@ from ingest import clock
 from ingest.feeds import FeedItem
 from ingest.models import Article, Feed, ReplayClock, Source
 from ingest.polling import store_item
+from tests.factories import make_feed, make_source
 from tests.realdata import load_stream
 from trends.measure.hourly import run_hourly_pass
 from trends.models import Story, StorySnapshot, StoryTopic, Topic
@@ -33,8 +34,8 @@ def load_site_data() -> dict:
     load_stream(START, END)
     hostile_ids = []
     for number in (1, 2):
-        source = Source.objects.create(name=f"Hostile Outlet {number}", domain=f"hostile{number}.example")
-        feed = Feed.objects.create(url=f"http://127.0.0.1/hostile{number}.xml", source=source)
+        source = make_source(f"hostile{number}.example", name=f"Hostile Outlet {number}")
+        feed = make_feed(f"http://127.0.0.1/hostile{number}.xml", source)
         article_id = store_item(
             feed,
             FeedItem(f"hostile-{number}", f"https://hostile{number}.example/a", HOSTILE_TITLE, "", END),
@@ -74,7 +75,7 @@ def clear_site_data() -> None:
 
 
 @pytest.fixture(scope="module")
-def site_data(django_db_setup, django_db_blocker):
+def site_data(real_data, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         data = load_site_data()
     yield data

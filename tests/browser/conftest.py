@@ -80,7 +80,7 @@ def screenshots():
 
 
 @pytest.fixture
-def replayed(transactional_db):
+def replayed(real_data, transactional_db):
     """The real stream of that morning, clustered by the real pipeline, with
     Surge's clock set to its end (so the stories are live on the front page)."""
     from django.utils import timezone as django_timezone

@@ -20,28 +20,27 @@ def three_days():
 
     from ingest import clock
     from ingest.models import ReplayClock
-    from trends.models import Story, StorySnapshot, StoryTopic, Topic
+    from tests.factories import make_snapshot, make_story
+    from trends.models import StoryTopic, Topic
 
     def story(headline, hour, velocity, topic=None):
-        made = Story.objects.create(
-            headline=headline,
+        made = make_story(
+            headline,
+            hour,
             first_seen_at=hour - timedelta(hours=1),
-            last_seen_at=hour,
-            centroid_sum=b"",
             article_count=4,
             source_count=3,
             velocity=velocity,
             lifecycle="peaking",
         )
-        StorySnapshot.objects.create(
-            story=made,
-            hour=hour,
+        make_snapshot(
+            made,
+            hour,
+            velocity,
             articles=2,
             total_articles=4,
             sources=3,
             effective_sources=3,
-            article_rate=velocity,
-            velocity=velocity,
             lifecycle="peaking",
         )
         if topic:

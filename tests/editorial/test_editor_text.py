@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from editorial import operations as editorial
 from editorial.checks import EditorialError
-from tests.editorial_fixtures import plain_story
+from tests.factories import make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ FEEDS = ["trends:feed_top_rss", "trends:feed_top_atom", "trends:feed_top_json"]
 
 def pinned_story():
     """Pinned stories are listed in the top feeds whatever their age."""
-    return plain_story("A quiet headline", is_pinned=True, category="world", article_count=2)
+    return make_story("A quiet headline", is_pinned=True, category="world", article_count=2)
 
 
 def assert_feeds_answer(client, story):

@@ -7,16 +7,16 @@ import pytest
 
 from editorial import operations as editorial
 from editorial.models import EditorialAction
-from ingest.models import Article, Feed, Source
-from tests.editorial_fixtures import DAY, plain_story, story_with_articles
+from ingest.models import Article, Feed
+from tests.factories import DAY, make_article, make_feed, make_source, make_story, story_with_articles
 from trends.models import Story, StoryTopic, Topic
-from trends.stories.embedding import DIMENSIONS, to_bytes
+from trends.stories.embedding import DIMENSIONS
 
 # --- Operations and their record ----------------------------------------------------
 
 
 def test_every_operation_records_who_did_what(db, editor):
-    story = plain_story("Original")
+    story = make_story("Original")
     editorial.retitle(story, editor, "  New   headline ")
     editorial.recategorise(story, editor, "science")
     editorial.pin(story, editor)
@@ -47,7 +47,7 @@ def test_every_operation_records_who_did_what(db, editor):
 
 
 def test_empty_headline_is_refused_and_nothing_is_recorded(db, editor):
-    story = plain_story("Original")
+    story = make_story("Original")
     with pytest.raises(editorial.EditorialError):
         editorial.retitle(story, editor, "   ")
     assert not EditorialAction.objects.exists()
@@ -55,11 +55,11 @@ def test_empty_headline_is_refused_and_nothing_is_recorded(db, editor):
 
 def test_unknown_category_is_refused(db, editor):
     with pytest.raises(editorial.EditorialError):
-        editorial.recategorise(plain_story("x"), editor, "gossip")
+        editorial.recategorise(make_story("x"), editor, "gossip")
 
 
 def test_story_cannot_be_merged_into_itself_or_twice(db, editor):
-    a, b, c = plain_story("a"), plain_story("b"), plain_story("c")
+    a, b, c = make_story("a"), make_story("b"), make_story("c")
     with pytest.raises(editorial.EditorialError):
         editorial.merge(a, a, editor)
     editorial.merge(a, b, editor)
@@ -70,14 +70,14 @@ def test_story_cannot_be_merged_into_itself_or_twice(db, editor):
 
 
 def test_merging_a_story_repoints_stories_merged_into_it_earlier(db, editor):
-    a, b, c = plain_story("a"), plain_story("b"), plain_story("c")
+    a, b, c = make_story("a"), make_story("b"), make_story("c")
     editorial.merge(a, b, editor)
     editorial.merge(b, c, editor)
     assert Story.objects.get(pk=a.pk).merged_into_id == c.pk
 
 
 def test_merge_moves_topics_and_adds_weights(db, editor):
-    source, target = plain_story("source"), plain_story("target")
+    source, target = make_story("source"), make_story("target")
     shared = Topic.objects.create(name="Caracas", slug="caracas", kind="place")
     only_source = Topic.objects.create(name="Maduro", slug="maduro", kind="person")
     StoryTopic.objects.create(story=source, topic=shared, weight=2)
@@ -92,17 +92,11 @@ def test_merge_moves_topics_and_adds_weights(db, editor):
 
 
 def test_moving_every_article_out_of_a_story_is_refused(db, editor):
-    source = Source.objects.create(name="Outlet", domain="outlet.example")
-    story = plain_story("only one")
-    article = Article.objects.create(
-        source=source,
-        url="https://outlet.example/a",
-        canonical_url="https://outlet.example/a",
-        title="only one",
-        published_at=DAY,
-        fetched_at=DAY,
+    story = make_story("only one")
+    article = make_article(
         story=story,
-        embedding=to_bytes(np.ones(DIMENSIONS) / np.sqrt(DIMENSIONS)),
+        title="only one",
+        vector=np.ones(DIMENSIONS) / np.sqrt(DIMENSIONS),
     )
     with pytest.raises(editorial.EditorialError):
         editorial.move_article_out(article, editor, DAY)
@@ -110,8 +104,7 @@ def test_moving_every_article_out_of_a_story_is_refused(db, editor):
 
 
 def test_pausing_feeds_is_recorded_once_per_change(db, editor):
-    source = Source.objects.create(name="Outlet", domain="outlet.example")
-    feed = Feed.objects.create(url="https://outlet.example/rss", source=source)
+    feed = make_feed("https://outlet.example/rss")
     assert editorial.pause_feeds([feed], editor) == 1
     assert editorial.pause_feeds([feed], editor) == 0  # already paused: nothing to record
     assert editorial.resume_feeds([feed], editor) == 1
@@ -125,7 +118,7 @@ def test_pausing_feeds_is_recorded_once_per_change(db, editor):
 def test_editorial_merge_and_move_out_take_the_assignment_lock(db, editor, monkeypatch):
     taken = []
     monkeypatch.setattr(editorial, "take_assignment_lock", lambda: taken.append(True))
-    editorial.merge(plain_story("a"), plain_story("b"), editor)
+    editorial.merge(make_story("a"), make_story("b"), editor)
     assert len(taken) == 1
     _story, articles = story_with_articles(2)
     editorial.move_articles_out(articles[:1], editor, DAY)
@@ -144,26 +137,16 @@ def converged_pair(**flags) -> tuple[Story, Story]:
     for index, size in enumerate([3, 2]):
         vectors = [base + rng.standard_normal(DIMENSIONS).astype(np.float32) * 0.01 for _ in range(size)]
         vectors = [v / np.linalg.norm(v) for v in vectors]
-        story = plain_story(
+        story = make_story(
             f"Story {index}",
-            centroid_sum=to_bytes(np.sum(vectors, axis=0)),
+            vector=np.sum(vectors, axis=0),
             article_count=size,
             source_count=size,
             **(flags if index == 1 else {}),
         )
         for n, vector in enumerate(vectors):
-            source = Source.objects.create(name=f"Outlet {index}-{n}", domain=f"o{index}{n}.example")
-            Article.objects.create(
-                source=source,
-                url=f"https://o{index}{n}.example/a",
-                canonical_url=f"https://o{index}{n}.example/a",
-                title=f"Article {index}-{n}",
-                published_at=DAY,
-                fetched_at=DAY,
-                story=story,
-                stage=Article.Stage.ASSIGNED,
-                embedding=to_bytes(vector),
-            )
+            source = make_source(f"o{index}{n}.example", name=f"Outlet {index}-{n}")
+            make_article(source, story, f"Article {index}-{n}", vector=vector)
         stories.append(story)
     return stories[0], stories[1]
 
@@ -174,7 +157,7 @@ def test_automatic_merge_moves_articles_sources_and_topics_and_is_logged(db):
     kept, absorbed = converged_pair()
     topic = Topic.objects.create(name="Caracas", slug="caracas", kind="place")
     StoryTopic.objects.create(story=absorbed, topic=topic, weight=2)
-    earlier = plain_story("merged into the absorbed one earlier")
+    earlier = make_story("merged into the absorbed one earlier")
     editorial.merge(earlier, absorbed, None)
 
     assert merge_converged_stories(threshold=0.9) == [(absorbed.pk, kept.pk)]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from editorial import operations as editorial
 from editorial.models import EditorialAction
 from ingest.models import Article, Feed, Source
-from tests.editorial_fixtures import DAY, plain_story, story_with_articles
+from tests.factories import make_article, make_feed, make_source, make_story, story_with_articles
 from trends.models import Story
 from trends.stories.embedding import DIMENSIONS, from_bytes
 
@@ -41,7 +41,7 @@ def test_create_editors_group_command_is_idempotent_and_adds_a_user(db, capsys):
 
 
 def test_editor_retitles_through_the_view_and_returns_to_the_trend_page(editor_client, editor):
-    story = plain_story("Old")
+    story = make_story("Old")
     response = editor_client.post(
         reverse("editor:retitle", args=[story.pk]), {"headline": "New", "dek": "Second line"}
     )
@@ -53,12 +53,12 @@ def test_editor_retitles_through_the_view_and_returns_to_the_trend_page(editor_c
 
 
 def test_editor_views_refuse_get(editor_client):
-    story = plain_story("Old")
+    story = make_story("Old")
     assert editor_client.get(reverse("editor:pin", args=[story.pk])).status_code == 405
 
 
 def test_editor_views_refuse_readers_and_anonymous_users(db):
-    story = plain_story("Old")
+    story = make_story("Old")
     reader = User.objects.create_user("reader", password="a long reader password")
     anonymous, logged_in = Client(), Client()
     logged_in.force_login(reader)
@@ -68,7 +68,7 @@ def test_editor_views_refuse_readers_and_anonymous_users(db):
 
 
 def test_editor_views_check_csrf(editor):
-    story = plain_story("Old")
+    story = make_story("Old")
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
     assert client.post(reverse("editor:hide", args=[story.pk])).status_code == 403
@@ -76,7 +76,7 @@ def test_editor_views_check_csrf(editor):
 
 
 def test_merge_view_accepts_the_other_trend_page_address(editor_client):
-    target, other = plain_story("Target"), plain_story("Other")
+    target, other = make_story("Target"), make_story("Other")
     url = "http://testserver" + reverse("trends:story", args=[other.pk])
     response = editor_client.post(reverse("editor:merge", args=[target.pk]), {"other": url})
     assert response.status_code == 302
@@ -84,7 +84,7 @@ def test_merge_view_accepts_the_other_trend_page_address(editor_client):
 
 
 def test_refused_operation_comes_back_as_a_message(editor_client):
-    story = plain_story("Old")
+    story = make_story("Old")
     response = editor_client.post(
         reverse("editor:merge", args=[story.pk]), {"other": str(story.pk)}, follow=False
     )
@@ -96,7 +96,7 @@ def test_refused_operation_comes_back_as_a_message(editor_client):
 def test_editor_controls_partial_renders_forms_for_the_story(db, rf, editor):
     from django.template.loader import render_to_string
 
-    story = plain_story("<b>Headline</b>")
+    story = make_story("<b>Headline</b>")
     request = rf.get("/")
     request.user = editor
     html = render_to_string("trends/_editor_controls.html", {"story": story}, request=request)
@@ -110,7 +110,7 @@ def test_editor_controls_partial_renders_forms_for_the_story(db, rf, editor):
 
 
 def test_admin_story_form_goes_through_editorial_operations(editor_client, editor):
-    story = plain_story("Old", category="general")
+    story = make_story("Old", category="general")
     url = reverse("admin:trends_story_change", args=[story.pk])
     form = {"headline": "Retitled in the admin", "dek": "", "category": "politics", "is_pinned": "on"}
     for inline in ["story_topics", "editorial_actions"]:  # the read-only inlines' management forms
@@ -125,8 +125,8 @@ def test_admin_story_form_goes_through_editorial_operations(editor_client, edito
 
 
 def test_admin_merge_action_merges_into_the_largest_story(editor_client):
-    big = plain_story("Big", article_count=5)
-    small = plain_story("Small", article_count=1)
+    big = make_story("Big", article_count=5)
+    small = make_story("Small", article_count=1)
     response = editor_client.post(
         reverse("admin:trends_story_changelist"),
         {"action": "merge_stories", "_selected_action": [big.pk, small.pk]},
@@ -137,7 +137,7 @@ def test_admin_merge_action_merges_into_the_largest_story(editor_client):
 
 
 def test_editor_cannot_delete_stories_or_edit_the_action_log(editor_client):
-    story = plain_story("Old")
+    story = make_story("Old")
     editorial.pin(story, None)
     action = EditorialAction.objects.get()
     assert editor_client.get(reverse("admin:trends_story_delete", args=[story.pk])).status_code == 403
@@ -149,10 +149,7 @@ def test_editor_cannot_delete_stories_or_edit_the_action_log(editor_client):
 
 
 def test_feed_admin_lists_health_and_pauses_feeds(editor_client):
-    source = Source.objects.create(name="Outlet", domain="outlet.example")
-    failing = Feed.objects.create(
-        url="https://outlet.example/rss", source=source, error_count=4, last_error="HTTP 503"
-    )
+    failing = make_feed("https://outlet.example/rss", error_count=4, last_error="HTTP 503")
     changelist = reverse("admin:ingest_feed_changelist")
     page = editor_client.get(changelist + "?health=failing")
     assert page.status_code == 200
@@ -184,23 +181,15 @@ def test_editor_moves_an_article_out_through_the_view(editor_client):
 
 def test_move_out_view_refuses_an_article_of_another_story(editor_client):
     story, _ = story_with_articles(2)
-    other = plain_story("Other")
-    outsider = Article.objects.create(
-        source=Source.objects.get(),
-        url="https://outlet.example/x",
-        canonical_url="https://outlet.example/x",
-        title="Elsewhere",
-        published_at=DAY,
-        fetched_at=DAY,
-        story=other,
-    )
+    other = make_story("Other")
+    outsider = make_article(Source.objects.get(), other, "Elsewhere", url="https://outlet.example/x")
     editor_client.post(reverse("editor:move_out", args=[story.pk]), {"article": outsider.pk})
     assert Article.objects.get(pk=outsider.pk).story_id == other.pk
     assert not EditorialAction.objects.exists()
 
 
 def test_editor_edits_the_brief_through_the_view(editor_client):
-    story = plain_story(
+    story = make_story(
         "Story", brief={"sentences": [{"text": "From a source.", "citations": [7], "source": "X"}]}
     )
     response = editor_client.post(
@@ -216,7 +205,7 @@ def test_editor_edits_the_brief_through_the_view(editor_client):
 def test_every_admin_page_an_editor_uses_renders(editor_client):
     story, articles = story_with_articles(2)
     editorial.pin(story, None)
-    feed = Feed.objects.create(url="https://outlet.example/rss", source=Source.objects.get())
+    feed = make_feed("https://outlet.example/rss", source=Source.objects.get())
     pages = [
         reverse("admin:trends_story_changelist"),
         reverse("admin:trends_story_change", args=[story.pk]),
@@ -236,8 +225,8 @@ def test_every_admin_page_an_editor_uses_renders(editor_client):
 
 
 def test_pausing_a_feed_in_its_admin_form_is_recorded(editor_client):
-    source = Source.objects.create(name="Outlet", domain="outlet.example")
-    feed = Feed.objects.create(url="https://outlet.example/rss", source=source, title="Old title")
+    source = make_source()
+    feed = make_feed("https://outlet.example/rss", source=source, title="Old title")
     form = {"url": feed.url, "source": source.pk, "title": "New title", "category_hint": "", "paused": "on"}
     response = editor_client.post(reverse("admin:ingest_feed_change", args=[feed.pk]), form)
     assert response.status_code == 302, response.content[:3000]
@@ -250,7 +239,7 @@ def test_pausing_a_feed_in_its_admin_form_is_recorded(editor_client):
 
 
 def test_non_ascii_digit_story_number_is_refused_with_a_message(editor_client):
-    story = plain_story("Target")
+    story = make_story("Target")
     response = editor_client.post(reverse("editor:merge", args=[story.pk]), {"other": "²"})
     assert response.status_code == 302
     messages = [str(m) for m in response.wsgi_request._messages]
@@ -265,7 +254,7 @@ def _admin_form(**fields) -> dict:
 
 
 def test_admin_shows_a_too_long_headline_on_the_form_and_changes_nothing(editor_client):
-    story = plain_story("Old", category="general")
+    story = make_story("Old", category="general")
     url = reverse("admin:trends_story_change", args=[story.pk])
     response = editor_client.post(url, _admin_form(headline="x" * 301, category="politics", is_pinned="on"))
     assert response.status_code == 200
@@ -276,7 +265,7 @@ def test_admin_shows_a_too_long_headline_on_the_form_and_changes_nothing(editor_
 
 
 def test_admin_save_is_all_or_nothing(editor_client, monkeypatch):
-    story = plain_story("Old", category="general")
+    story = make_story("Old", category="general")
 
     def refuse(*args):
         raise editorial.EditorialError("refused")
@@ -291,10 +280,10 @@ def test_admin_save_is_all_or_nothing(editor_client, monkeypatch):
 
 
 def test_admin_merge_action_rolls_back_and_messages_when_one_merge_is_refused(editor_client):
-    big = plain_story("Big", article_count=5)
-    middle = plain_story("Middle", article_count=3)
-    gone = plain_story("Gone", article_count=1)
-    editorial.merge(gone, plain_story("Elsewhere"), None)
+    big = make_story("Big", article_count=5)
+    middle = make_story("Middle", article_count=3)
+    gone = make_story("Gone", article_count=1)
+    editorial.merge(gone, make_story("Elsewhere"), None)
     response = editor_client.post(
         reverse("admin:trends_story_changelist"),
         {"action": "merge_stories", "_selected_action": [big.pk, middle.pk, gone.pk]},

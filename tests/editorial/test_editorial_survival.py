@@ -17,7 +17,7 @@ from editorial import operations as editorial
 from ingest.feeds import FeedItem
 from ingest.models import Article
 from ingest.polling import store_item
-from tests.editorial_fixtures import DAY
+from tests.factories import DAY
 from tests.realdata import load_stream
 from trends.measure.hourly import run_hourly_pass
 from trends.models import Story, StorySnapshot
@@ -44,7 +44,7 @@ def _embed_once(texts, **kwargs):
 
 
 @pytest.fixture
-def morning(db, monkeypatch):
+def morning(real_data, db, monkeypatch):
     """The stories of 2026-01-03 07:00-11:00, clustered by the real pipeline."""
     monkeypatch.setattr("trends.stories.pipeline.embed_texts", _embed_once)
     assigner.reset()  # the worker's in-memory index must not outlive the test database

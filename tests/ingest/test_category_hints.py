@@ -13,7 +13,7 @@ from ingest.category_hints import CATEGORY_CODES, FOLDER_NAMES, category_hint
 from ingest.models import Article, Feed, Source
 from ingest.opml import read_opml
 from ingest.sources import import_feeds
-from tests.editorial_fixtures import plain_story, story_with_articles
+from tests.factories import make_story, story_with_articles
 from trends.models import CATEGORIES, Story
 from trends.words.refresh import refresh_stories
 
@@ -110,7 +110,7 @@ def test_story_from_a_world_news_folder_keeps_the_site_and_api_working(client):
 @pytest.mark.django_db
 def test_a_story_stored_with_an_unknown_category_still_renders(client):
     """Data written before hints were checked (or by hand) cannot break a page."""
-    story = plain_story("Stored before the fix", is_pinned=True, article_count=2)
+    story = make_story("Stored before the fix", is_pinned=True, article_count=2)
     Story.objects.filter(pk=story.pk).update(category="world news")
     for url in [reverse("trends:front"), story.get_absolute_url(), reverse("trends:search") + "?q=stored"]:
         assert client.get(url).status_code == 200, url

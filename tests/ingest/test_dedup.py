@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ingest.dedup import MIN_SHINGLES, band_keys, jaccard, link_near_duplicate, prune_text_bands, shingles
-from ingest.models import Article, Feed, Source, TextBand
+from ingest.models import Article, Feed, TextBand
+from tests.factories import make_article, make_source
 from tests.realdata import DATA
 
 NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
@@ -29,16 +30,15 @@ def real_articles(limit: int) -> list[dict]:
 
 
 def store(n: int, title: str, text: str, *, domain: str, fetched=NOW, published=NOW) -> Article:
-    source, _ = Source.objects.get_or_create(domain=domain, defaults={"name": domain})
+    source = make_source(domain, name=domain)
     feed, _ = Feed.objects.get_or_create(url=f"https://{domain}/feed", defaults={"source": source})
-    return Article.objects.create(
-        source=source,
-        feed=feed,
-        url=f"https://{domain}/{n}",
-        canonical_url=f"https://{domain}/{n}",
+    return make_article(
+        source,
         title=title,
+        when=published,
+        url=f"https://{domain}/{n}",
+        feed=feed,
         text=text,
-        published_at=published,
         fetched_at=fetched,
     )
 
@@ -49,6 +49,7 @@ def dedup(article: Article) -> Article:
     return article
 
 
+@pytest.mark.needs_real_data
 def test_near_identical_texts_share_band_keys():
     text = real_articles(1)[0]["text"][:1500]
     copy = "By Staff Writer. " + text + " Related: more stories from our partners."
@@ -58,6 +59,7 @@ def test_near_identical_texts_share_band_keys():
 
 
 @pytest.mark.django_db
+@pytest.mark.needs_real_data
 def test_wire_copies_on_three_sites_link_to_the_first_copy():
     row = real_articles(1)[0]
     first = dedup(store(1, row["title"], row["text"], domain="agency.example"))
@@ -82,6 +84,7 @@ def test_wire_copies_on_three_sites_link_to_the_first_copy():
 
 
 @pytest.mark.django_db
+@pytest.mark.needs_real_data
 def test_different_real_articles_are_not_linked():
     rows = real_articles(60)  # several per event: same topic, different texts
     articles = [dedup(store(n, r["title"], r["text"], domain=f"s{n}.example")) for n, r in enumerate(rows)]
@@ -92,6 +95,7 @@ def test_different_real_articles_are_not_linked():
 
 
 @pytest.mark.django_db
+@pytest.mark.needs_real_data
 def test_copy_outside_the_time_window_is_not_a_candidate():
     row = real_articles(1)[0]
     dedup(store(1, row["title"], row["text"], domain="a.example", published=NOW - timedelta(days=30)))
@@ -100,6 +104,7 @@ def test_copy_outside_the_time_window_is_not_a_candidate():
 
 
 @pytest.mark.django_db
+@pytest.mark.needs_real_data
 def test_running_dedup_twice_changes_nothing():
     row = real_articles(1)[0]
     first = dedup(store(1, row["title"], row["text"], domain="a.example"))
@@ -121,6 +126,7 @@ def test_bare_headline_is_too_short_to_call_a_copy():
 
 
 @pytest.mark.django_db
+@pytest.mark.needs_real_data
 def test_text_bands_older_than_the_lookup_window_are_pruned():
     [row] = real_articles(1)
     old = store(1, row["title"], row["text"], domain="a.example", published=NOW - timedelta(days=30))

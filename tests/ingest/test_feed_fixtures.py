@@ -145,6 +145,7 @@ EXPECTED = [
 ]
 
 
+@pytest.mark.needs_real_data
 def test_table_covers_every_file_in_the_data_set():
     on_disk = {str(p.relative_to(FEEDS_DIR)) for p in FEEDS_DIR.rglob("*") if p.is_file()}
     assert on_disk == {name for name, _, _ in EXPECTED}
@@ -156,6 +157,7 @@ def _content_type(name: str) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "items", "stored"), EXPECTED, ids=[e[0] for e in EXPECTED])
+@pytest.mark.needs_real_data
 def test_feed_file_is_polled_with_expected_counts(name, items, stored, fakeweb, crawler):
     body = (FEEDS_DIR / name).read_bytes()
     fakeweb.route("/feed", body=body, headers={"Content-Type": _content_type(name)})
@@ -179,6 +181,7 @@ def test_feed_file_is_polled_with_expected_counts(name, items, stored, fakeweb, 
 
 
 @pytest.mark.django_db
+@pytest.mark.needs_real_data
 def test_no_stored_article_has_a_future_or_missing_time(fakeweb, crawler):
     for i, name in enumerate(("feedjira/InvalidDateFormat.xml", "feed-rs/rss_0.91_spec_1.xml")):
         fakeweb.route(f"/f{i}", body=(FEEDS_DIR / name).read_bytes(), headers={"Content-Type": "text/xml"})
@@ -188,6 +191,7 @@ def test_no_stored_article_has_a_future_or_missing_time(fakeweb, crawler):
 
 
 @pytest.mark.django_db
+@pytest.mark.needs_real_data
 def test_windows_1251_feed_titles_are_decoded(fakeweb, crawler):
     body = Path(FEEDS_DIR / "miniflux/encoding_WINDOWS-1251.xml").read_bytes()
     fakeweb.route("/feed", body=body, headers={"Content-Type": "application/rss+xml"})

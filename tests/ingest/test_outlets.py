@@ -65,10 +65,11 @@ def test_the_replay_renames_outlets_it_named_after_their_feed_but_not_an_editors
 
     from ingest.models import Source
     from lab.management.commands.replay import Command
+    from tests.factories import make_source
 
     tagline = "Al Jazeera – Breaking News, World News and Video from Al Jazeera"
-    Source.objects.create(domain="aljazeera.com", name=tagline)  # an earlier replay's name
-    Source.objects.create(domain="dailymail.co.uk", name="The Daily Mail (UK)")  # an editor's
+    make_source("aljazeera.com", name=tagline)  # an earlier replay's name
+    make_source("dailymail.co.uk", name="The Daily Mail (UK)")  # an editor's
     items = [_item(tagline, "aljazeera.com"), _item("Articles | Mail Online", "dailymail.co.uk")]
     items.append(_item("NPR Topics: Home Page Top Stories", "npr.org"))
     Command()._register_feeds(items, 8999, datetime(2026, 1, 3, tzinfo=UTC))

@@ -13,6 +13,7 @@ from ingest import hostlimits, http
 from ingest.extraction import detect_language, extract_article
 from ingest.models import Article, Feed
 from ingest.polling import adaptive_interval, claim_due_feeds, error_backoff_seconds, poll_feed
+from tests.factories import make_article
 from tests.ingest.test_polling_faults import RSS, THREE, rss
 
 NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
@@ -220,17 +221,9 @@ def test_editor_pausing_a_feed_during_its_poll_keeps_it_paused(fakeweb, crawler,
 
 def _article(url: str, **fields) -> Article:
     feed = Feed.objects.first()
-    return Article.objects.create(
-        source_id=feed.source_id,
-        feed=feed,
-        url=url,
-        canonical_url=fields.pop("canonical_url", url),
-        title=fields.pop("title", "Council votes on bridge budget"),
-        summary=fields.pop("summary", "The council voted."),
-        published_at=NOW,
-        fetched_at=NOW,
-        **fields,
-    )
+    fields.setdefault("title", "Council votes on bridge budget")
+    fields.setdefault("summary", "The council voted.")
+    return make_article(feed.source, when=NOW, url=url, feed=feed, **fields)
 
 
 @pytest.mark.django_db

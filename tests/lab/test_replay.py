@@ -38,6 +38,7 @@ def test_replay_feed_shows_only_items_already_seen_on_the_replayed_clock():
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.needs_real_data
 def test_replay_with_real_workers_builds_stories_on_the_replayed_clock(monkeypatch):
     for name, value in worker_environment(TORCH_THREADS="1").items():
         monkeypatch.setenv(name, value)
@@ -54,6 +55,7 @@ def test_replay_with_real_workers_builds_stories_on_the_replayed_clock(monkeypat
 
 
 @pytest.mark.django_db
+@pytest.mark.needs_real_data
 def test_release_clock_returns_the_database_to_wall_clock_time():
     from django.utils import timezone
 

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 import trends.measure.hourly
 from lab.forecast.history import rows_from_snapshots
+from tests.factories import build_snapshot, make_story
 from trends.measure.forecast.features import feature_matrix
 from trends.measure.forecast.model import DEFAULT_MODEL_PATH, load_model, model_path
 from trends.measure.hourly import run_hourly_pass
@@ -21,15 +22,14 @@ HOUR = timedelta(hours=1)
 
 
 def snapshot(story: Story, hour: datetime, velocity: float, articles: int, total: int, stage: str):
-    return StorySnapshot(
-        story=story,
-        hour=hour,
+    return build_snapshot(
+        story,
+        hour,
+        velocity,
         articles=articles,
         total_articles=total,
         sources=max(1, total // 2),
         effective_sources=max(velocity, 1.0),
-        article_rate=velocity,
-        velocity=velocity,
         lifecycle=stage,
     )
 
@@ -40,23 +40,17 @@ def make_history():
     and a curve that decays for five hours before its track ends (they fade)."""
     rows = []
     for n in range(8):
-        story = Story.objects.create(
-            headline=f"Steady story {n}",
+        story = make_story(
+            f"Steady story {n}",
             first_seen_at=START - HOUR,
             last_seen_at=START + (HISTORY_HOURS - 1) * HOUR,
-            centroid_sum=b"",
         )
         for h in range(HISTORY_HOURS):
             stage = "emerging" if h < 3 else "peaking"
             rows.append(snapshot(story, START + h * HOUR, 3.0, 3, 3 * (h + 1), stage))
     for n in range(36):
         began = START + 2 * n * HOUR
-        story = Story.objects.create(
-            headline=f"One-off story {n}",
-            first_seen_at=began - HOUR,
-            last_seen_at=began - HOUR / 2,
-            centroid_sum=b"",
-        )
+        story = make_story(f"One-off story {n}", first_seen_at=began - HOUR, last_seen_at=began - HOUR / 2)
         for h, velocity in enumerate([1.0, 0.6, 0.35, 0.2, 0.12]):
             stage = "emerging" if h < 3 else "fading"
             rows.append(snapshot(story, began + h * HOUR, velocity, int(h == 0), 1, stage))
@@ -121,7 +115,7 @@ def test_retrained_model_tells_the_one_off_stories_from_the_steady_ones(settings
 @pytest.mark.django_db
 def test_retrain_refuses_a_history_too_short_to_learn_from(settings, tmp_path):
     settings.VAR_DIR = tmp_path
-    story = Story.objects.create(headline="Alone", first_seen_at=START, last_seen_at=START, centroid_sum=b"")
+    story = make_story("Alone", START)
     StorySnapshot.objects.bulk_create(
         [snapshot(story, START + h * HOUR, 1.0, 1, 1, "peaking") for h in range(30)]
     )

@@ -76,7 +76,7 @@ def test_calibration_groups_forecasts_by_decile():
 
 
 @pytest.fixture(scope="module")
-def replayed_rows():
+def replayed_rows(real_data):
     """36 hours of the real stream around the US strikes on Venezuela."""
     start = datetime(2026, 1, 2, 18, tzinfo=UTC)
     items = read_stream(NEWSRIVER, start=start, end=start + timedelta(hours=36))

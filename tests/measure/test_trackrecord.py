@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.factories import make_snapshot, make_story
 from trends.measure.track_record import forecast_track_record
-from trends.models import Story, StorySnapshot
+from trends.models import Story
 
 FORECAST_HOUR = datetime(2026, 1, 10, 12, tzinfo=UTC)
 DAY_LATER = FORECAST_HOUR + timedelta(hours=24)
@@ -14,25 +15,10 @@ NOW = DAY_LATER + timedelta(minutes=30)
 
 
 def story_with(snapshots: list[tuple[datetime, float, str, str, float | None]]) -> Story:
-    story = Story.objects.create(
-        headline="A story",
-        first_seen_at=snapshots[0][0] - timedelta(hours=1),
-        last_seen_at=snapshots[0][0],
-        centroid_sum=b"",
-    )
+    story = make_story(first_seen_at=snapshots[0][0] - timedelta(hours=1), last_seen_at=snapshots[0][0])
     for hour, velocity, stage, forecast, probability in snapshots:
-        StorySnapshot.objects.create(
-            story=story,
-            hour=hour,
-            articles=1,
-            total_articles=1,
-            sources=1,
-            effective_sources=1,
-            article_rate=velocity,
-            velocity=velocity,
-            lifecycle=stage,
-            forecast=forecast,
-            forecast_probability=probability,
+        make_snapshot(
+            story, hour, velocity, lifecycle=stage, forecast=forecast, forecast_probability=probability
         )
     return story
 

@@ -5,10 +5,9 @@ bounded number of queries."""
 import random
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pytest
 
-from ingest.models import Article, Source
+from tests.factories import make_article, make_snapshot, make_source, make_story
 from trends.measure import velocity
 from trends.measure.hourly import run_hourly_pass
 from trends.measure.velocity import (
@@ -146,41 +145,25 @@ def test_lifecycle_uses_the_all_time_peak_beyond_the_curve_window():
 
 
 def make_stories(count: int, hour_end: datetime) -> None:
-    sources = [
-        Source.objects.get_or_create(domain=f"outlet{i}.example", defaults={"name": f"Outlet {i}"})[0]
-        for i in range(3)
-    ]
-    centroid = np.zeros(384, dtype=np.float32).tobytes()
+    sources = [make_source(f"outlet{i}.example", name=f"Outlet {i}") for i in range(3)]
     for n in range(count):
-        first = hour_end - timedelta(hours=5)
-        story = Story.objects.create(
-            headline=f"Story {n}",
-            first_seen_at=first,
+        story = make_story(
+            f"Story {n}",
+            first_seen_at=hour_end - timedelta(hours=5),
             last_seen_at=hour_end - timedelta(minutes=20),
-            centroid_sum=centroid,
             article_count=3,
             source_count=3,
         )
         for k, source in enumerate(sources):
-            Article.objects.create(
-                source=source,
-                url=f"https://{source.domain}/{hour_end:%Y%m%d%H}/{n}/{k}",
-                canonical_url=f"https://{source.domain}/{hour_end:%Y%m%d%H}/{n}/{k}",
-                title=f"Story {n} by {source.name}",
-                published_at=hour_end - timedelta(minutes=20 + 60 * k),
+            make_article(
+                source,
+                story,
+                f"Story {n} by {source.name}",
+                when=hour_end - timedelta(minutes=20 + 60 * k),
                 fetched_at=hour_end,
-                story=story,
             )
-        StorySnapshot.objects.create(
-            story=story,
-            hour=hour_end - timedelta(hours=1),
-            articles=1,
-            total_articles=2,
-            sources=2,
-            effective_sources=2,
-            article_rate=1,
-            velocity=1,
-            lifecycle="emerging",
+        make_snapshot(
+            story, hour_end - timedelta(hours=1), 1, total_articles=2, sources=2, effective_sources=2
         )
 
 

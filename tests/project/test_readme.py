@@ -20,5 +20,5 @@ def test_every_environment_variable_is_documented_in_the_readme():
 
 def test_readme_commands_are_makefile_targets():
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("run", "test", "demo"):
+    for target in ("run", "test", "test-fast", "demo"):
         assert re.search(rf"^{target}:", makefile, re.MULTILINE)

@@ -32,27 +32,24 @@ def _assign_in_worker(db_path, article_id, barrier, results):
 def test_two_worker_processes_assigning_near_identical_articles_create_one_story():
     from django.db import connection
 
-    from ingest.models import Article, Source
+    from ingest.models import Article
+    from tests.factories import make_article, make_source
     from trends.models import Story
-    from trends.stories.embedding import to_bytes
 
     if connection.vendor != "sqlite":
         pytest.skip("the two processes share the test database as a SQLite file")
-    source = Source.objects.create(name="S", domain="s.example")
+    source = make_source("s.example")
     rng = np.random.default_rng(3)
     base = rng.standard_normal(384).astype(np.float32)
     ids = []
-    for n in range(2):
+    for _ in range(2):
         vector = base + rng.standard_normal(384).astype(np.float32) * 0.01
-        article = Article.objects.create(
-            source=source,
-            url=f"http://s.example/{n}",
-            canonical_url=f"http://s.example/{n}",
+        article = make_article(
+            source,
             title="Quake hits city",
-            published_at=NOW,
-            fetched_at=NOW,
+            when=NOW,
+            vector=vector / np.linalg.norm(vector),
             stage=Article.Stage.EXTRACTED,
-            embedding=to_bytes(vector / np.linalg.norm(vector)),
         )
         ids.append(article.pk)
 

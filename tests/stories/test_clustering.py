@@ -78,31 +78,16 @@ def test_evaluation_replay_runs_the_workers_clusterer_with_the_merge_pass():
 
 @pytest.mark.django_db
 def test_db_merge_joins_converged_live_stories_but_leaves_a_story_with_an_editor_placed_article():
-    from ingest.models import Article, Source
+    from ingest.models import Article
+    from tests.factories import make_article, make_source, make_story
     from trends.models import Story
     from trends.stories.converged import merge_converged_stories
-    from trends.stories.embedding import to_bytes
 
-    source = Source.objects.create(name="S", domain="s.example")
+    source = make_source("s.example")
 
     def story_with_article(vector, locked, n):
-        story = Story.objects.create(
-            headline=f"h{n}",
-            first_seen_at=T0,
-            last_seen_at=T0,
-            centroid_sum=to_bytes(vector),
-            article_count=1,
-        )
-        Article.objects.create(
-            source=source,
-            url=f"http://s.example/{n}",
-            canonical_url=f"http://s.example/{n}",
-            title="t",
-            published_at=T0,
-            fetched_at=T0,
-            story=story,
-            story_locked=locked,
-        )
+        story = make_story(f"h{n}", T0, vector, article_count=1)
+        make_article(source, story, "t", T0, story_locked=locked)
         return story
 
     vector = np.zeros(384, dtype=np.float32)
@@ -128,19 +113,11 @@ def test_db_merge_joins_converged_live_stories_but_leaves_a_story_with_an_editor
 
 
 def _waiting_article(source, n, vector, when=T0):
+    """An article embedded and waiting for a story."""
     from ingest.models import Article
-    from trends.stories.embedding import to_bytes
+    from tests.factories import make_article
 
-    return Article.objects.create(
-        source=source,
-        url=f"http://s.example/w{n}",
-        canonical_url=f"http://s.example/w{n}",
-        title=f"waiting {n}",
-        published_at=when,
-        fetched_at=when,
-        stage=Article.Stage.EXTRACTED,
-        embedding=to_bytes(vector),
-    )
+    return make_article(source, title=f"waiting {n}", when=when, vector=vector, stage=Article.Stage.EXTRACTED)
 
 
 def _wide(*values):
@@ -153,11 +130,11 @@ def _wide(*values):
 def test_worker_sync_drops_a_story_another_process_closed_since_its_last_look():
     from django.utils import timezone
 
-    from ingest.models import Source
+    from tests.factories import make_source
     from trends.models import Story
     from trends.stories.assignment import StoryAssigner
 
-    source = Source.objects.create(name="S", domain="s.example")
+    source = make_source("s.example")
     assigner = StoryAssigner()
     [first] = assigner.assign([_waiting_article(source, 1, _wide(1, 0))], T0)
     # Another worker closes it (its write is newer than this worker's stamp).
@@ -168,11 +145,11 @@ def test_worker_sync_drops_a_story_another_process_closed_since_its_last_look():
 
 @pytest.mark.django_db
 def test_worker_keeps_joining_its_own_story_without_reloading_it():
-    from ingest.models import Source
+    from tests.factories import make_source
     from trends.models import Story
     from trends.stories.assignment import StoryAssigner
 
-    source = Source.objects.create(name="S", domain="s.example")
+    source = make_source("s.example")
     assigner = StoryAssigner()
     touched = [assigner.assign([_waiting_article(source, n, _wide(1, 0.01 * n))], T0) for n in range(3)]
     assert touched[0] == touched[1] == touched[2]
@@ -184,11 +161,11 @@ def test_worker_keeps_joining_its_own_story_without_reloading_it():
 
 @pytest.mark.django_db
 def test_article_already_in_a_story_is_not_assigned_again():
-    from ingest.models import Source
+    from tests.factories import make_source
     from trends.models import Story
     from trends.stories.assignment import StoryAssigner
 
-    source = Source.objects.create(name="S", domain="s.example")
+    source = make_source("s.example")
     article = _waiting_article(source, 1, _wide(1, 0))
     assigner = StoryAssigner()
     assert len(assigner.assign([article], T0)) == 1
@@ -271,10 +248,10 @@ def test_merged_story_keeps_both_stories_title_terms():
 
 @pytest.mark.django_db
 def test_worker_starting_cold_loads_live_stories_title_terms_from_their_articles():
-    from ingest.models import Source
+    from tests.factories import make_source
     from trends.stories.assignment import StoryAssigner
 
-    source = Source.objects.create(name="S", domain="s.example")
+    source = make_source("s.example")
     first = _waiting_article(source, 1, _wide(1, 0))
     first.title = "Malaysia Airlines flight MH370 search widens"
     first.save()
@@ -298,12 +275,13 @@ def test_online_clusterer_assign_needs_a_title():
 def test_worker_chooses_again_when_its_story_was_merged_before_it_locked_it(monkeypatch):
     """An editor merges the story a worker chose between its choice and its
     row lock: the article must not land in the merged (closed) story."""
-    from ingest.models import Article, Source
+    from ingest.models import Article
+    from tests.factories import make_source
     from trends.models import Story
     from trends.stories import assignment
     from trends.stories.assignment import StoryAssigner
 
-    source = Source.objects.create(name="S", domain="s.example")
+    source = make_source("s.example")
     worker = StoryAssigner()
     [chosen] = worker.assign([_waiting_article(source, 1, _wide(1, 0))], T0)
     [target] = worker.assign([_waiting_article(source, 2, _wide(0, 1))], T0)

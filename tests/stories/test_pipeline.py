@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.models import Article, Feed, Source
+from ingest.models import Article
 from ingest.polling import claim_due_feeds, poll_feed
+from tests.factories import make_feed, make_source
 from tests.giveme import articles_by_event, page, rss
 from trends.measure.hourly import floor_hour, run_hourly_pass
 from trends.models import Story, StorySnapshot
@@ -17,7 +18,7 @@ CRASH, EQUIFAX = 35, 72  # giveme5w1h event ids: a plane crash, a data breach
 
 
 @pytest.fixture
-def served_feeds(fakeweb, settings, db):
+def served_feeds(real_data, fakeweb, settings, db):
     """Two outlets' feeds, each mixing articles about both events."""
     settings.ALLOW_PRIVATE_ADDRESSES = True
     events = articles_by_event()
@@ -34,8 +35,7 @@ def served_feeds(fakeweb, settings, db):
             body=rss(outlet, entries),
             headers={"Content-Type": "application/rss+xml", "ETag": f'"{outlet}-1"'},
         )
-        source = Source.objects.create(name=outlet, domain=outlet)
-        feeds.append(Feed.objects.create(url=fakeweb.url(f"/{outlet}/feed.xml"), source=source))
+        feeds.append(make_feed(fakeweb.url(f"/{outlet}/feed.xml"), make_source(outlet, name=outlet)))
     return feeds
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from ingest.extraction import extract_article
-from ingest.models import Article, Source
+from ingest.models import Article
+from tests.factories import make_article, make_source
 from tests.giveme import articles_by_event
 from trends.stories import embedding, pipeline
 from trends.stories.pipeline import MAX_ATTEMPTS, claim_pending_articles, process_claimed, process_pending
@@ -17,18 +18,17 @@ CRASH = 35  # a giveme5w1h event: a plane crash
 
 
 @pytest.fixture
-def four_articles(db, settings):
+def four_articles(real_data, db, settings):
     settings.FETCH_ARTICLE_PAGES = False  # the feed summary stands in: no web needed
     settings.TORCH_THREADS = 1
-    source = Source.objects.create(name="wire", domain="wire.example")
+    source = make_source("wire.example", name="wire")
     return [
-        Article.objects.create(
-            source=source,
-            url=f"https://wire.example/{i}",
-            canonical_url=f"https://wire.example/{i}",
+        make_article(
+            source,
             title=row["title"],
+            when=NOW - timedelta(minutes=i),
+            url=f"https://wire.example/{i}",
             summary=row["text"][:600],
-            published_at=NOW - timedelta(minutes=i),
             fetched_at=NOW,
         )
         for i, row in enumerate(articles_by_event()[CRASH][:4])

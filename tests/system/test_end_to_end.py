@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from ingest import clock
-from ingest.models import Feed, ReplayClock, Source
+from ingest.models import ReplayClock
 from ingest.polling import poll_feed
+from tests.factories import make_feed, make_source
 from tests.giveme import articles_by_event, page, rss
 from trends.measure.hourly import floor_hour, run_hourly_pass
 from trends.models import Story
@@ -22,7 +23,7 @@ PLANE_CRASH = 35
 
 
 @pytest.fixture
-def story_from_served_feeds(fakeweb, settings, db):
+def story_from_served_feeds(real_data, fakeweb, settings, db):
     settings.ALLOW_PRIVATE_ADDRESSES = True
     ReplayClock.objects.create(simulated_start=NOW + timedelta(minutes=45), real_start=NOW, speed=0)
     clock.reset_cache()
@@ -33,8 +34,8 @@ def story_from_served_feeds(fakeweb, settings, db):
             fakeweb.route(f"/{outlet}/{i}.html", body=page(article), headers={"Content-Type": "text/html"})
             entries.append((article, fakeweb.url(f"/{outlet}/{i}.html"), NOW - timedelta(minutes=7 * i + n)))
         fakeweb.route(f"/{outlet}/rss", body=rss(outlet, entries), headers={"Content-Type": "text/xml"})
-        source = Source.objects.create(name=outlet.split(".")[0].title() + " Times", domain=outlet)
-        feed = Feed.objects.create(url=fakeweb.url(f"/{outlet}/rss"), source=source)
+        source = make_source(outlet, name=outlet.split(".")[0].title() + " Times")
+        feed = make_feed(fakeweb.url(f"/{outlet}/rss"), source)
         poll_feed(feed, NOW)
     process_pending(NOW)
     run_hourly_pass(floor_hour(NOW) + timedelta(hours=1))

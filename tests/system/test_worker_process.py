@@ -7,11 +7,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ingest.models import Article, Feed, Source
+from ingest.models import Article, Feed
 from ingest.tasks import poll_due_feeds
+from tests.factories import make_feed, make_source
 from tests.giveme import articles_by_event, page, rss
 from tests.workers import celery_worker, wait_for, worker_environment
 from trends.models import Story
+
+pytestmark = pytest.mark.needs_real_data
 
 CRASH = 35
 
@@ -25,8 +28,7 @@ def test_worker_process_turns_a_served_feed_into_a_story(fakeweb):
         fakeweb.route(f"/a/{i}.html", body=page(article), headers={"Content-Type": "text/html"})
         entries.append((article, fakeweb.url(f"/a/{i}.html"), now - timedelta(minutes=5 * i)))
     fakeweb.route("/feed.xml", body=rss("Wire", entries), headers={"Content-Type": "application/rss+xml"})
-    source = Source.objects.create(name="Wire", domain="wire.example")
-    Feed.objects.create(url=fakeweb.url("/feed.xml"), source=source)
+    make_feed(fakeweb.url("/feed.xml"), make_source("wire.example"))
 
     env = worker_environment(ALLOW_PRIVATE_ADDRESSES="1", TORCH_THREADS="1")
     with celery_worker(env) as worker:

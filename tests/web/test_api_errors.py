@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.editorial_fixtures import plain_story
+from tests.factories import make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_missing_trend_is_a_json_404(api_client):
 
 
 def test_hidden_trend_is_a_json_404(api_client):
-    story = plain_story("Hidden", is_hidden=True)
+    story = make_story("Hidden", is_hidden=True)
     assert_json_error(api_client.get(reverse("trends:api_trend", args=[story.pk])), 404)
 
 
@@ -43,7 +43,7 @@ def test_page_below_one_is_a_json_400(api_client, page):
 
 
 def test_page_past_the_last_is_a_json_404(api_client):
-    plain_story("Only one", is_pinned=True, article_count=2)
+    make_story("Only one", is_pinned=True, article_count=2)
     assert_json_error(api_client.get(reverse("trends:api_trends"), {"page": "7"}), 404)
 
 
@@ -53,7 +53,7 @@ def api_urls():
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options", "trace"])
 def test_methods_other_than_get_are_a_json_405_with_allow(api_client, method):
-    plain_story("Listed", is_pinned=True, article_count=2)
+    make_story("Listed", is_pinned=True, article_count=2)
     for url in api_urls():
         response = getattr(api_client, method)(url)
         assert_json_error(response, 405)

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from ingest import clock
 from ingest.models import ReplayClock
-from trends.models import Story, StorySnapshot
+from tests.factories import make_snapshot, make_story
+from trends.models import Story
 
 # Surge's clock stopped at midnight, as after the replay demo.
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
@@ -27,25 +28,22 @@ def frozen_clock():
 
 
 def _measured(headline, hours: list[datetime], velocity=2.0, articles=3):
-    story = Story.objects.create(
-        headline=headline,
+    story = make_story(
+        headline,
         first_seen_at=hours[0] - timedelta(hours=1),
         last_seen_at=hours[-1],
-        centroid_sum=b"",
         article_count=articles,
         source_count=2,
         velocity=velocity,
     )
     for hour in hours:
-        StorySnapshot.objects.create(
-            story=story,
-            hour=hour,
-            articles=1,
+        make_snapshot(
+            story,
+            hour,
+            velocity,
             total_articles=articles,
             sources=2,
             effective_sources=2,
-            article_rate=velocity,
-            velocity=velocity,
             lifecycle="peaking",
         )
     return story

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ingest import clock
-from ingest.models import Article, Source
+from ingest.models import Article
 from tests import sitedata
+from tests.factories import build_article, build_snapshot, build_story, make_source
 from tests.sitedata import NOW
 from trends.models import Story, StorySnapshot
 
@@ -140,17 +141,16 @@ def test_how_it_works_states_the_code_constants(client, site_data):
 
 def _add_stories(count: int, articles_each: int, story: Story | None = None) -> None:
     """More stories, articles and snapshots, to check query counts don't grow."""
-    source, _ = Source.objects.get_or_create(domain="bulk.example", defaults={"name": "Bulk Outlet"})
+    source = make_source("bulk.example", name="Bulk Outlet")
     hour = NOW.replace(minute=0, second=0, microsecond=0)
     stories = [story] if story else []
     if not story:
         stories = Story.objects.bulk_create(
             [
-                Story(
-                    headline=f"Bulk story {i}",
+                build_story(
+                    f"Bulk story {i}",
                     first_seen_at=NOW - timedelta(hours=3),
                     last_seen_at=NOW - timedelta(minutes=5),
-                    centroid_sum=b"",
                     article_count=articles_each,
                     source_count=1,
                     velocity=0.01 * i,
@@ -161,15 +161,13 @@ def _add_stories(count: int, articles_each: int, story: Story | None = None) -> 
         )
     Article.objects.bulk_create(
         [
-            Article(
-                source=source,
+            build_article(
+                source,
+                s,
+                f"Bulk article {a}",
+                NOW - timedelta(minutes=a + 1),
                 url=f"https://bulk.example/{s.pk}/{a}",
-                canonical_url=f"https://bulk.example/{s.pk}/{a}",
-                title=f"Bulk article {a}",
-                published_at=NOW - timedelta(minutes=a + 1),
                 fetched_at=NOW,
-                stage=Article.Stage.ASSIGNED,
-                story=s,
             )
             for s in stories
             for a in range(articles_each)
@@ -177,15 +175,12 @@ def _add_stories(count: int, articles_each: int, story: Story | None = None) -> 
     )
     StorySnapshot.objects.bulk_create(
         [
-            StorySnapshot(
-                story=s,
-                hour=hour - timedelta(hours=h),
-                articles=1,
+            build_snapshot(
+                s,
+                hour - timedelta(hours=h),
+                0.5,
                 total_articles=articles_each,
-                sources=1,
-                effective_sources=1,
                 article_rate=1,
-                velocity=0.5,
                 lifecycle="rising",
             )
             for s in stories

@@ -8,9 +8,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
 
+from tests.factories import make_snapshot, make_story
 from trends.measure import velocity
 from trends.measure.forecast import FADE_SHARE
-from trends.models import Story, StorySnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -33,22 +33,18 @@ def test_how_it_works_shows_no_code(client):
 
 
 def test_the_track_record_is_a_table_with_the_baselines(client, settings):
-    story = Story.objects.create(
-        headline="A story", first_seen_at=HOUR - timedelta(hours=2), last_seen_at=HOUR, centroid_sum=b""
-    )
+    story = make_story(when=HOUR, first_seen_at=HOUR - timedelta(hours=2))
     for hour, velocity_then, forecast, probability in [
         (HOUR, 4.0, "fades", 0.8),
         (HOUR + timedelta(hours=24), 0.5, "fades", 0.9),
     ]:
-        StorySnapshot.objects.create(
-            story=story,
-            hour=hour,
-            articles=1,
+        make_snapshot(
+            story,
+            hour,
+            velocity_then,
             total_articles=3,
             sources=2,
             effective_sources=2,
-            article_rate=velocity_then,
-            velocity=velocity_then,
             lifecycle="peaking",
             forecast=forecast,
             forecast_probability=probability,
@@ -88,11 +84,9 @@ def test_a_server_error_gets_the_styled_error_page(settings):
 
 
 def test_a_fading_story_forecast_to_grow_is_rising_again_not_still_rising(client):
-    story = Story.objects.create(
-        headline="A story",
+    story = make_story(
+        when=HOUR,
         first_seen_at=HOUR - timedelta(hours=20),
-        last_seen_at=HOUR,
-        centroid_sum=b"",
         article_count=3,
         source_count=2,
         lifecycle="fading",

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from trends.models import Story, StoryTopic, Topic
-from trends.stories.embedding import to_bytes
+from tests.factories import make_story
+from trends.models import StoryTopic, Topic
 from web.queries import related, story_topics
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
@@ -16,12 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _story(headline, direction, topics=(), articles=3):
-    vector = np.asarray(direction, dtype=np.float32)
-    story = Story.objects.create(
-        headline=headline,
+    story = make_story(
+        headline,
+        vector=np.asarray(direction, dtype=np.float32) * 3,  # a sum of three unit vectors
         first_seen_at=NOW - timedelta(hours=5),
         last_seen_at=NOW - timedelta(hours=1),
-        centroid_sum=to_bytes(vector * 3),  # a sum of three unit vectors
         article_count=articles,
         source_count=2,
     )

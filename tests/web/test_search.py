@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from ingest.models import Article, Source
-from trends.models import Story, StoryTopic, Topic
+from tests.factories import make_article, make_source, make_story
+from trends.models import StoryTopic, Topic
 from trends.words.folding import fold
 from web.search import search
 
@@ -19,13 +19,12 @@ pytestmark = pytest.mark.django_db
 
 def _story(headline, *, dek="", articles=3, hours_ago=1, brief=None, **fields):
     seen = NOW - timedelta(hours=hours_ago)
-    return Story.objects.create(
-        headline=headline,
+    return make_story(
+        headline,
+        seen,
         dek=dek,
         brief=brief or {},
         first_seen_at=seen - timedelta(hours=2),
-        last_seen_at=seen,
-        centroid_sum=b"",
         article_count=articles,
         source_count=2,
         **fields,
@@ -72,16 +71,8 @@ def test_the_dek_is_searched():
 def test_an_outlet_name_finds_the_stories_it_covers():
     story = _story("Storm closes airport")
     other = _story("Markets rally")
-    source = Source.objects.create(name="Al Jazeera", domain="aljazeera.com")
-    Article.objects.create(
-        source=source,
-        url="https://aljazeera.com/a",
-        canonical_url="https://aljazeera.com/a",
-        title="Storm closes airport",
-        published_at=NOW,
-        fetched_at=NOW,
-        story=story,
-    )
+    source = make_source("aljazeera.com", name="Al Jazeera")
+    make_article(source, story, "Storm closes airport", NOW)
     assert search("al jazeera", NOW) == [story]
     assert other not in search("jazeera", NOW)
 

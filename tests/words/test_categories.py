@@ -84,6 +84,7 @@ def test_break_even_threshold_starts_where_predictions_turn_mostly_right():
 
 
 @pytest.mark.slow
+@pytest.mark.needs_real_data
 def test_most_january_headlines_from_single_subject_feeds_get_their_feeds_category(embed):
     items = read_stream(
         NEWSRIVER, start=datetime(2026, 1, 12, tzinfo=UTC), end=datetime(2026, 1, 13, tzinfo=UTC)

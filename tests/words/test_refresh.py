@@ -28,7 +28,7 @@ END = START + timedelta(hours=6)
 
 
 @pytest.fixture
-def story():
+def story(real_data):
     """The largest story of the morning, refreshed once so it has words."""
     assigner.reset()
     feeds = {}

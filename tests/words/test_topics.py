@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from lab.newsriver import read_stream
 from tests.realdata import NEWSRIVER
 from trends.words.topics import extract_topics
@@ -46,6 +48,7 @@ def test_a_phrase_in_one_article_only_is_not_a_topic():
     assert "Kelowna" not in topics
 
 
+@pytest.mark.needs_real_data
 def test_venezuela_story_topics_on_real_headlines():
     items = read_stream(
         NEWSRIVER, start=datetime(2026, 1, 3, 6, tzinfo=UTC), end=datetime(2026, 1, 3, 23, tzinfo=UTC)
