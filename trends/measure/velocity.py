@@ -1,28 +1,10 @@
 """Velocity, change since first seen, and lifecycle: plain functions of a
 story's articles and of its hourly velocity curve.
 
-VELOCITY = article rate × source diversity, measured at the end of each hour.
-
-  article rate r: original articles per hour, exponentially weighted with a
-      half-life of RATE_HALF_LIFE_HOURS over the last WINDOW_HOURS:
-          r = λ · Σ exp(-λ · age_i) / (1 - exp(-λ · max(story age, 1h)))
-      with λ = ln 2 / half-life. A steady stream of k articles an hour gives
-      r ≈ k; a burst counts fully now and fades smoothly. The denominator
-      corrects a young story for the hours it has not existed yet, so that its
-      first hour is not under-counted (which would make every story look like
-      a surge an hour later).
-  source diversity d: the effective number of independent outlets E, per
-      article an hour, capped at 1:   d = min(1, E / r).
-      E = exp(Shannon entropy) of the outlets' shares of the same weights:
-      n outlets with equal coverage give E = n; one outlet gives E = 1.
-  Syndicated copies (Article.duplicate_of set) count once: the original
-  counts, the copy adds nothing to r nor to E.
-
-  So velocity = r · min(1, E / r) = min(r, E): "articles an hour, counting at
-  most as many as there are independent outlets carrying the story". Eight
-  articles an hour from eight outlets give ≈ 8; eight an hour from one outlet
-  give 1; one wire story copied by twenty sites gives 1.
-"""
+VELOCITY = article rate × source diversity = min(r, E): articles an hour
+(exponentially weighted), counting at most as many as there are independent
+outlets (exp of the outlets' entropy); syndicated copies count once. The
+formula and its reasons: docs/decisions/velocity.md."""
 
 import math
 from collections import defaultdict

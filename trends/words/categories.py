@@ -6,32 +6,8 @@ story whose hinted articles disagree goes to the content classifier.
 Otherwise a linear classifier over the story centroid picks one of Surge's
 categories, and a story it is unsure about stays "general".
 
-The classifier is a softmax regression over MiniLM title vectors (8 x 384
-float32 weights, ~13 kB, shipped as trends/words/category_model.npz), trained on
-real labels only (trends/category_training.py has the labelling rule):
-- UCI News Aggregator weeks 1-2 (2014-03-10..23): business, technology
-  (UCI's "science and technology"), entertainment, health;
-- newsriver items first seen in December 2025 from single-subject feeds:
-  world (Al Jazeera, the Guardian's world feed), politics (Raw Story,
-  Mediaite), business, technology, science (NASA, New Scientist, Nautilus),
-  health (a few), entertainment, sport.
-Classes are weighted by sqrt(largest class / class size): full balancing
-lifts the rare classes (science) but costs UCI several points; none leaves
-science almost never predicted. UCI weeks 3-5, newsriver January and
-Giveme5W1H (other outlets, 2013-2018) are kept for reporting.
-
-Abstaining: below `min_confidence` (saved with the weights) the top class
-probability says too little and the answer is "general". The threshold is
-measured, not guessed: a model fitted on UCI week 1 + newsriver 1-21 Dec
-scores UCI week 2 + newsriver 22-31 Dec, and the threshold is where its
-predictions start being right more often than wrong (break_even_threshold):
-below it, a category shown would more likely mislead than inform. A
-precision target of 90% instead put it at 0.74 and abstained on a third of
-the UCI headlines. The shipped model is then refitted on all training data.
-
-Retrain and report (reads ../shared/data and the embedding caches):
-    DEBUG=1 python manage.py evaluate_categories --retrain
-    DEBUG=1 python manage.py evaluate_categories"""
+The classifier (category_model.npz) and why it is built this way:
+docs/decisions/category-classifier.md."""
 
 from collections import Counter
 from pathlib import Path
