@@ -1,5 +1,5 @@
 """Versions of what the readers' pages show, kept in Django's cache (the
-page cache in trends.caching validates every cached page against them).
+page cache in web.caching validates every cached page against them).
 
 Three kinds of version, each a random token under its own key:
 
@@ -14,7 +14,7 @@ hour_passed() (the hourly pass). The new tokens are written once the
 caller's transaction commits; until then a reader sees the old rows and
 may cache them under the old tokens, which the bump then retires.
 
-Order matters for the page cache's check (see trends.caching): LISTING or
+Order matters for the page cache's check (see web.caching): LISTING or
 HOUR is always written before the story keys of the same change."""
 
 import logging
@@ -40,7 +40,7 @@ def stories_changed(story_ids) -> None:
     """These stories' pages and every list changed (once the transaction commits)."""
     keys = [LISTING, *(story_key(pk) for pk in sorted(set(story_ids)))]
     # robust: the change is committed whatever the cache says; a page left
-    # behind by a failed bump lives until its minute ends (trends.caching).
+    # behind by a failed bump lives until its minute ends (web.caching).
     transaction.on_commit(lambda: bump(keys), robust=True)
 
 

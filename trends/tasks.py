@@ -1,14 +1,14 @@
-"""Celery tasks for stories: thin wrappers around trends.pipeline and
-trends.hourly, which the tests call directly."""
+"""Celery tasks for stories: thin wrappers around trends.stories.pipeline and
+trends.measure.hourly, which the tests call directly."""
 
 from celery import shared_task
 from celery.signals import worker_process_init
 
+from ingest import clock
 from ingest.dedup import prune_text_bands
-from surge import clock
-from trends import pipeline
-from trends.hourly import hours_to_snapshot, run_hourly_pass
-from trends.merging import merge_converged_stories
+from trends.measure.hourly import hours_to_snapshot, run_hourly_pass
+from trends.stories import pipeline
+from trends.stories.converged import merge_converged_stories
 
 
 @worker_process_init.connect
@@ -17,7 +17,7 @@ def load_models(**kwargs):
     before its first task (solo pool, or each prefork child), so no batch
     waits seconds for them."""
     from ingest.extraction import detect_language
-    from trends.embedding import get_model
+    from trends.stories.embedding import get_model
 
     get_model()
     detect_language("Loading the language model once per process.")
