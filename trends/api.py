@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from ingest.urls import is_web_url
 from surge import clock
+from trends.briefs import Brief
 from trends.caching import cacheable
 from trends.listing import coverage, live_trends, public_stories, story_topics
 from trends.models import CATEGORIES, Lifecycle, StorySnapshot
@@ -103,7 +104,7 @@ def trend_detail(request, pk):
     data = _story_summary(request, story)
     data.update(
         {
-            "brief": story.brief or {},
+            "brief": Brief.from_dict(story.brief).to_dict() if story.brief else {},
             "brief_updated_at": story.brief_updated_at.isoformat() if story.brief_updated_at else None,
             "brief_approved": story.brief_approved,
             "topics": [{"name": t.name, "slug": t.slug, "kind": t.kind} for t in story_topics(story)],

@@ -70,16 +70,56 @@ SNAPSHOT = _object(
     },
     ["hour", "velocity"],
 )
+_ANSWER = _object(
+    {
+        "question": {"type": "string"},
+        "answer": {"type": "string", "description": "'The coverage does not say yet.' when unanswered"},
+        "citations": {"type": "array", "items": {"type": "integer"}},
+        "kind": {"type": "string", "description": "who, where, toll, next, or model"},
+    },
+    ["question", "answer", "citations"],
+)
 BRIEF = _object(
     {
-        "sentences": {"type": "array", "items": _CITED_SENTENCE},
-        "watch_next": {"type": "array", "items": _CITED_SENTENCE},
-        "angles": {"type": "array", "items": {"type": "object"}},
-        "answers": {"type": "array", "items": {"type": "object"}},
-        "method": {"type": "string"},
+        "sentences": {"type": "array", "items": _CITED_SENTENCE, "description": "what happened"},
+        "timeline": {
+            "type": "array",
+            "items": _object(
+                {
+                    "at": {"type": "string", "format": "date-time"},
+                    "source": {"type": "string"},
+                    "text": {"type": "string"},
+                    "citations": {"type": "array", "items": {"type": "integer"}},
+                },
+                ["at", "text", "citations"],
+            ),
+        },
+        "angles": {
+            "type": "array",
+            "description": "how outlets differ; empty unless the coverage splits",
+            "items": _object(
+                {
+                    "words": {"type": "array", "items": {"type": "string"}},
+                    "sources": {"type": "array", "items": {"type": "string"}},
+                    "text": {"type": "string"},
+                    "citations": {"type": "array", "items": {"type": "integer"}},
+                    "articles": {"type": "integer"},
+                }
+            ),
+        },
+        "watch_next": {"type": "array", "items": _CITED_SENTENCE, "description": "what to watch"},
+        "answers": {"type": "array", "items": _ANSWER},
+        "writer": {"type": "string", "enum": ["extractive", "model"]},
+        "method": {"type": "string", "description": "how the brief was made, as the page says it"},
+        "verification": {
+            "type": ["object", "null"],
+            "description": "model briefs: sentences checked and removed by the verifier",
+        },
         "supported_share": {"type": "number"},
         "corroborated_share": {"type": "number"},
-        "updated_at": {"type": "string", "format": "date-time"},
+        "outlets_cited": {"type": "integer"},
+        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+        "edited": {"type": "boolean"},
     }
 )
 ERROR = _object({"error": {"type": "string"}}, ["error"])

@@ -16,7 +16,8 @@ from django.db.models.functions import Cast
 
 from ingest.models import Article
 from trends import categories
-from trends.briefs import Coverage, content_words, reader_brief
+from trends.briefs import content_words
+from trends.briefs.stories import coverage_by_story, refreshed_brief
 from trends.embedding import from_bytes
 from trends.models import Story, StoryTopic, Topic, story_search_text
 from trends.topics import FoundTopic, extract_topics
@@ -67,10 +68,15 @@ def derive_words(story_ids: list[int], now: datetime) -> tuple[list[Story], dict
     topics_by_story = {
         story_id: extract_topics({a.pk: [a.title, a.summary] for a in rows[story_id]}) for story_id in stories
     }
+    coverage = coverage_by_story([pk for pk, s in stories.items() if not s.brief_approved and rows[pk]])
     derived = []
     for story in stories.values():
         if rows[story.pk]:
             _refresh_one(story, rows[story.pk], topics_by_story[story.pk], now)
+            if not story.brief_approved:
+                topics = [(t.name, t.kind) for t in topics_by_story[story.pk]]
+                story.brief = refreshed_brief(story, coverage.get(story.pk, []), topics, now)
+                story.brief_updated_at = now
             derived.append(story)
     return derived, topics_by_story
 
@@ -147,13 +153,6 @@ def _refresh_one(story: Story, articles: list[Article], topics: list[FoundTopic]
         # The feeds' section hints first, the content second, "general" last.
         hints = [a.feed.category_hint if a.feed else "" for a in articles]
         story.category = categories.story_category(hints, centroid)
-    if not story.brief_approved:
-        originals = [a for a in central if a.duplicate_of_id is None]
-        coverage = [
-            Coverage(a.pk, a.source.name, a.title, a.summary, a.text, a.published_at) for a in originals
-        ]
-        story.brief = reader_brief(coverage, [(t.name, t.kind) for t in topics], now)
-        story.brief_updated_at = now
 
 
 def _centroid(story: Story) -> np.ndarray | None:

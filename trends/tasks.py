@@ -6,6 +6,7 @@ from celery import shared_task
 from ingest.dedup import prune_text_bands
 from surge import clock
 from trends import pipeline
+from trends.briefs import stories as story_briefs
 from trends.hourly import hours_to_snapshot, run_hourly_pass
 from trends.merging import merge_converged_stories
 
@@ -28,3 +29,10 @@ def update_hourly_snapshots():
     for hour_end in hours:
         run_hourly_pass(hour_end)
     prune_text_bands(now)
+
+
+@shared_task(name="trends.write_model_briefs")
+def write_model_briefs():
+    """Beat sends this every minute when BRIEF_LLM_URL is set; each story is
+    sent to the model at most once per BRIEF_LLM_INTERVAL_MINUTES."""
+    story_briefs.write_model_briefs(clock.now())

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from surge import clock
 from trends import charts, forecast, velocity
-from trends.briefs import NO_ANSWER, digest_lines
+from trends.briefs import NO_ANSWER, Brief, digest_lines
 from trends.caching import cacheable
 from trends.listing import (
     MIN_ARTICLES,
@@ -99,7 +99,7 @@ def story_page(request, pk):
     entries = coverage(story)
     numbers = citation_numbers(entries)
     topics = story_topics(story)
-    brief = story.brief or {}
+    brief = Brief.from_dict(story.brief)
     context = {
         "story": story,
         "now": now,
@@ -112,18 +112,8 @@ def story_page(request, pk):
         "topics": topics,
         "related": related(story, topics),
         "no_answer": NO_ANSWER,
-        # Sentences an editor wrote (trends.editorial.edit_brief): shown as theirs.
-        "editor_sentences": sum(
-            1 for s in brief.get("sentences") or [] if isinstance(s, dict) and s.get("by_editor")
-        ),
-        "supported_percent": _percent(brief.get("supported_share")),
-        "corroborated_percent": _percent(brief.get("corroborated_share")),
     }
     return render(request, "trends/story.html", context)
-
-
-def _percent(share) -> int | None:
-    return round(share * 100) if isinstance(share, int | float) else None
 
 
 @cacheable
