@@ -192,10 +192,18 @@ def test_where_answer_names_a_place_after_a_preposition():
     )
 
 
-def test_next_answer_is_the_first_thing_to_watch():
+def test_no_answer_repeats_what_to_watch():
     brief = _brief()
+    watched = {line.text for line in brief.watch}
+    assert watched and not [a for a in brief.answers if a.answer in watched]
+
+
+def test_next_answer_is_a_step_ahead_beyond_what_to_watch():
+    more = [*COVERAGE, _item(16, "WSJ", "Congress is set to vote on Venezuela war powers next week", 430)]
+    brief = _brief(more)
     answer = next(a for a in brief.answers if a.kind == "next")
-    assert answer.answer == brief.watch[0].text and answer.citations == brief.watch[0].citations
+    assert t.is_forward_looking(answer.answer) and answer.citations
+    assert answer.answer not in {line.text for line in brief.watch}
 
 
 def test_answers_are_two_to_four_and_never_repeat_each_other():

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from surge import clock
 from trends import charts, forecast, velocity
-from trends.briefs import NO_ANSWER, Brief, digest_lines
+from trends.briefs import Brief, digest_lines
 from trends.caching import cacheable
 from trends.listing import (
     MIN_ARTICLES,
@@ -111,7 +111,6 @@ def story_page(request, pk):
         "outlets": len({e.article.source_id for e in entries}),
         "topics": topics,
         "related": related(story, topics),
-        "no_answer": NO_ANSWER,
     }
     return render(request, "trends/story.html", context)
 

@@ -20,9 +20,9 @@ MIN_CHARS, MAX_CHARS = 40, 400
 
 # "BEIJING -- ", "WASHINGTON (Reuters) - ", "LONDON, Jan 3 (AP) — ", "(CNN) — "
 _DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'/\- ]{1,40}(?:,\s*[A-Z][\w.]*(?:\s+\d{1,2})?)?\s*(?:\([^)]{1,30}\))?"
+    r"^(?:[A-Z][A-Z.'/\- ]{1,40}(?:,\s*[A-Z][\w.]*(?:\s+(?:[A-Z][\w.]*|\d{1,2})){0,2})?\s*(?:\([^)]{1,30}\))?"
     r"|\([A-Za-z ]{2,30}\))"
-    r"\s*(?:--|—|–|-|:)\s+"
+    r"\s*(?:--|—|–|-|:)\s+|^\((?:CNN|AP|AFP|Reuters|Xinhua)\)\s+"
 )
 # Lines of a page that are not the story: bylines, timestamps, photo credits, calls to action.
 _FURNITURE = re.compile(

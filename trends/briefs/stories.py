@@ -66,7 +66,7 @@ def refreshed_brief(
 ) -> dict:
     """The built-in brief, with the stored model brief's sections kept when
     there is one and every article it cites is still in the story."""
-    fresh = write_brief(items, topics, now)
+    fresh = write_brief(items, topics, now, headline=story.headline)
     stored = Brief.from_dict(story.brief)
     if stored.writer == MODEL and stored.verification is not None and _citations_still_in(story, stored):
         stored.timeline, stored.angles = fresh.timeline, fresh.angles

@@ -87,6 +87,7 @@ DEMONYMS = frozenset(
 )
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower case without accents or curly apostrophes: 'Nicolás' == 'nicolas'."""
     text = unicodedata.normalize("NFKD", text)
@@ -179,8 +180,9 @@ def stem(word: str) -> str:
     return w
 
 
-def content_stems(text: str) -> set[str]:
-    return {stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 2 and not w.isdigit()}
+@lru_cache(maxsize=50_000)
+def content_stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 2 and not w.isdigit())
 
 
 def same_stem(a: str, b: str) -> bool:
@@ -204,6 +206,17 @@ def names(text: str, common: set[str] | frozenset[str] = frozenset()) -> list[st
     folded. In a Title Case headline only acronyms count: every word there
     has a capital. A first word found in lower case in `common` (words the
     surrounding text writes in lower case) is grammar, not a name."""
+    if not common:
+        return list(_names(text))
+    return _names_given(text, common)
+
+
+@lru_cache(maxsize=50_000)
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(_names_given(text, frozenset()))
+
+
+def _names_given(text: str, common) -> list[str]:
     found = []
     title_case = is_title_case(text)
     raw = tokens(text)
@@ -311,6 +324,8 @@ def negated_stems(text: str) -> tuple[set[str], bool]:
 # Opinion, analysis, reaction and service pieces are about the coverage, not the event.
 _OPINION = re.compile(
     r"^(?:how|why|what|who|when|where)\b(?!\s+(?:is|was)\s+(?:killed|arrested))|"
+    r"^watch live\b|\bthoughts on\b|\brais(?:es|e|ing) (?:\w+ ){0,2}questions\b|^here(?:'s| are| is)\b|"
+    r"\banalysts?\b|"
     r"^(opinion|analysis|editorial|comment|column|letters?|view|perspective|explainer|the big read|"
     r"podcast|watch|video|photos?|in pictures|live|live updates?|fact check)\b\s*[:|–—-]|"
     r"\b(opinion|op-ed|i think|we must|we should|here's why|here is why|why (?:the|trump|it|we|this)|"
@@ -322,7 +337,7 @@ _REACTION = re.compile(
     r"\b(react(?:s|ed|ion|ions)?|slams?|slammed|blasts?|blasted|decr(?:y|ies|ied)|condemns?|condemned|"
     r"hails?|hailed|praises?|praised|mocks?|mocked|rips?|ripped|fumes?|outrage|backlash|stunned|"
     r"lashes out|hits back|fires back|responds?|responded|criticis(?:es|ed|e)|criticiz(?:es|ed|e)|"
-    r"celebrat(?:e|es|ed|ing)|mourn(?:s|ed)?|taken aback|baffled|'insanity')\b",
+    r"celebrat(?:e|es|ed|ing)|mourn(?:s|ed)?|taken aback|baffled|rages?|raging|'insanity')\b",
     re.IGNORECASE,
 )
 _SERVICE = re.compile(
@@ -373,5 +388,11 @@ def is_scheduled(text: str) -> bool:
     return bool(_SCHEDULED.search(text))
 
 
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)|(?<!\w)'[^']*'(?!\w)")
+
+
 def is_forward_looking(text: str) -> bool:
-    return bool(_FORWARD.search(_NOT_FORWARD.sub(" ", text))) and not text.rstrip().endswith("?")
+    """Says what comes next, in the reporter's words: 'I will never forget'
+    inside quotes is someone's feeling, not an announced step."""
+    unquoted = _QUOTED.sub(" ", _NOT_FORWARD.sub(" ", text))
+    return bool(_FORWARD.search(unquoted)) and not text.rstrip().endswith("?")

@@ -24,6 +24,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -43,7 +44,10 @@ SUPPORT_SHARE = 0.7  # of a sentence's stems an article must contain to corrobor
 MIN_ANGLE_ARTICLES = 6  # fewer articles do not split into angles
 ANGLE_MIN_SHARE = 0.08  # of the story's articles, for a group to count as an angle
 ANGLE_MAX_SHARE = 0.35  # a word more articles use than this is the story's, not an angle's
-ANGLE_MIN_CLOSENESS = 0.15  # within-group minus group-to-rest similarity
+ANGLE_MIN_CLOSENESS = 0.15
+ANGLE_STORY_WORDS = (
+    5  # the story's most used stems, never an angle's name  # within-group minus group-to-rest similarity
+)
 
 # Words that say a story is a story, not what it is about.
 _GENERIC = frozenset(
@@ -69,6 +73,7 @@ _ACTIONS = frozenset(
     became beats beat scores scored plans planned moves moved pulls pulled agrees agreed ends ended
     starts started begins began cancels cancelled canceled suspends suspended extends extended""".split()
 )
+_COMMENT_VERBS = frozenset({"suggests", "thinks", "believes", "predicts", "questions", "wonders", "argues"})
 _NOT_VERBS = frozenset({"red", "bed", "speed", "seed", "need", "feed", "breed", "deed", "shed", "weed"})
 _PASSIVE_FOLLOWERS = frozenset(
     {"in", "by", "after", "at", "on", "over", "from", "as", "to", "for", "during", "amid"}
@@ -152,12 +157,23 @@ class StoryReading:
         weights = [self.weight(s) for s in stems]
         return _Candidate(e, stems, sum(weights) / len(stems), sum(weights) / math.sqrt(len(stems)))
 
-    def relevant(self, c: "_Candidate") -> bool:
+    def outside_voice(self, text: str) -> bool:
+        """'Zelensky suggests Trump should…': someone the story is not about,
+        saying something about it. Commentary, not a fact of the event."""
+        raw = t.WORD.findall(text)
+        for index, word in enumerate(raw[:4]):
+            if t.fold(word) in _REPORTING or t.fold(word) in _COMMENT_VERBS:
+                speaker = [t.stem(w) for w in raw[:index] if w[:1].isupper()]
+                known = max(2, 0.1 * self.article_count)
+                return bool(speaker) and not any(self.df[s] >= known for s in speaker)
+        return False
+
+    def relevant(self, c: "_Candidate", *, names_needed: int = 2) -> bool:
         """About this story: most of its words recur in it, or some do and
-        it names what the story is about."""
+        it names (two) things the story is about."""
         if self.article_count == 1:
             return True
-        return c.relevance >= 0.3 or (c.relevance >= 0.15 and bool(c.stems & self.core))
+        return c.relevance >= 0.3 or (c.relevance >= 0.15 and len(c.stems & self.core) >= names_needed)
 
     def supporting_articles(self, stems: set[str], names: list[str], own: int) -> list[int]:
         """Other articles whose evidence holds most of these stems and every name."""
@@ -190,22 +206,24 @@ def write_brief(
     now: datetime,
     *,
     evidence: list[Evidence] | None = None,
+    headline: str = "",
 ) -> Brief:
-    """The built-in brief of a story. items: its articles, most typical
-    first; topics: (name, kind) as trends.topics finds them."""
+    """The built-in brief of a story. items: its articles; topics: (name,
+    kind) as trends.topics finds them; headline: the page's, which what
+    happened does not repeat."""
     if not items:
         return Brief(updated_at=now)
     reading = StoryReading(items, evidence)
-    found_angles = angles(reading)
-    happened = what_happened(reading, found_angles)
+    found_angles = angles(reading, topics)
+    happened = what_happened(reading, found_angles, headline)
     shown = {line.text for line in happened}
-    watch = what_to_watch(reading, skip=shown)
+    ahead = what_to_watch(reading, skip=shown)
     return Brief(
         happened=happened,
         timeline=timeline(reading),
         angles=found_angles,
-        watch=watch,
-        answers=quick_answers(reading, topics, watch, happened),
+        watch=ahead[:MAX_WATCH],
+        answers=quick_answers(reading, topics, ahead, happened),
         updated_at=now,
     )
 
@@ -213,19 +231,21 @@ def write_brief(
 # --- What happened ---------------------------------------------------------------
 
 
+@lru_cache(maxsize=50_000)
 def is_event_fact(text: str) -> bool:
     """Not opinion, reaction, service, or a question."""
     return not (t.is_opinion(text) or t.is_reaction(text) or t.is_service(text))
 
 
-def what_happened(reading: StoryReading, found_angles: list[Angle] = ()) -> list[Line]:
+def what_happened(reading: StoryReading, found_angles: list[Angle] = (), headline: str = "") -> list[Line]:
     """Two to four facts of the core event, from different articles and
     outlets where the story has them, at most one from each angle (two
     sentences about oil prices are one fact twice)."""
     group_of = {a: k for k, angle in enumerate(found_angles) for a in angle.members}
     scored = []
+    above = t.words(headline)
     for e in reading.evidence:
-        if not is_event_fact(e.text):
+        if not is_event_fact(e.text) or (above and t.words(e.text) == above) or reading.outside_voice(e.text):
             continue
         candidate = reading.candidate(e)
         if candidate is None or candidate.relevance < 0.25:
@@ -242,7 +262,9 @@ def what_happened(reading: StoryReading, found_angles: list[Angle] = ()) -> list
         used_articles = {x.evidence.article_id for x in chosen}
         used_groups = {group_of[a] for a in used_articles if a in group_of}
         for score, c in scored:
-            if c.evidence.article_id in used_articles or _redundant(c.stems, [x.stems for x in chosen]):
+            if c.evidence.article_id in used_articles or _redundant(
+                c.stems, [x.stems for x in chosen], reading
+            ):
                 continue
             if group_of.get(c.evidence.article_id, -1) in used_groups:
                 continue
@@ -295,8 +317,23 @@ def _fact_score(reading: StoryReading, c: _Candidate) -> float:
     return score
 
 
-def _redundant(stems: set[str], others: list[set[str]]) -> bool:
-    return any(_jaccard(stems, other) > REDUNDANT_JACCARD for other in others)
+def _redundant(stems: set[str], others: list[set[str]], reading: "StoryReading | None" = None) -> bool:
+    """Says what another line says: most of their words shared, or, given
+    the story, most of their words that recur in it ('Video shows the night
+    sky in flames after US strikes, capture of Maduro' and 'Trump confirms
+    US strikes on Caracas and says Maduro has been captured')."""
+    if any(_jaccard(stems, other) > REDUNDANT_JACCARD for other in others):
+        return True
+    if reading is None:
+        return False
+    recurring = {s for s in stems if s in reading.core}
+    for other in others:
+        other_recurring = {s for s in other if s in reading.core}
+        news = stems - other
+        if min(len(recurring), len(other_recurring)) >= 2 and _jaccard(recurring, other_recurring) > 0.5:
+            if len(news) < 4:  # nothing much beside the story's own words
+                return True
+    return False
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -369,7 +406,7 @@ def _distinct(values: list[int]) -> list[int]:
 # --- How outlets differ ----------------------------------------------------------
 
 
-def angles(reading: StoryReading) -> list[Angle]:
+def angles(reading: StoryReading, topics: list[tuple[str, str]] = ()) -> list[Angle]:
     """Groups of articles that stress one aspect each. A group is the
     articles whose headline or first sentence uses a word (the seed) that
     the rest of the story does not; it counts as an angle when it holds
@@ -388,6 +425,9 @@ def angles(reading: StoryReading) -> list[Angle]:
             articles_with[s].add(article_id)
     minimum = max(2, math.ceil(ANGLE_MIN_SHARE * n))
     core = {s for s, group in articles_with.items() if len(group) > ANGLE_MAX_SHARE * n}
+    # The story's own words (its most used, its main names) name the story, not an angle of it.
+    core |= {s for s, _count in reading.df.most_common(ANGLE_STORY_WORDS)}
+    core |= {t.stem(w) for name, _kind in topics[:2] for w in t.words(name)}
     seeds = [
         s
         for s, group in articles_with.items()
@@ -541,14 +581,22 @@ def _surface(text: str, wanted_stem: str) -> str:
 
 
 def what_to_watch(reading: StoryReading, *, skip: set[str] = frozenset()) -> list[Line]:
-    """Forward-looking sentences, the most relevant and newest first."""
+    """Forward-looking sentences, the most relevant and newest first: up to
+    MAX_WATCH for the section and one more for the next-step answer."""
     found = []
     for e in reading.evidence:
         text = _clean(e.text)
-        if text in skip or not t.is_forward_looking(text) or not is_event_fact(text):
+        if (
+            text in skip
+            or not t.is_forward_looking(text)
+            or not is_event_fact(text)
+            or reading.outside_voice(text)
+        ):
             continue
         c = reading.candidate(e)
-        if c is None or not reading.relevant(c):
+        # An announced date or step about one of the story's subjects is enough.
+        scheduled = bool(t.dates(text) or t.is_scheduled(text))
+        if c is None or not reading.relevant(c, names_needed=1 if scheduled else 2):
             continue
         found.append(c)
     # A stated date or a scheduled step says more about what comes next than a bare 'will'.
@@ -564,9 +612,9 @@ def what_to_watch(reading: StoryReading, *, skip: set[str] = frozenset()) -> lis
     )
     chosen: list[_Candidate] = []
     for c in found:
-        if not _redundant(c.stems, [x.stems for x in chosen]):
+        if not _redundant(c.stems, [x.stems for x in chosen], reading):
             chosen.append(c)
-        if len(chosen) == MAX_WATCH:
+        if len(chosen) == MAX_WATCH + 1:
             break
     return [reading.line(c.evidence, c.stems) for c in chosen]
 
@@ -578,11 +626,13 @@ def quick_answers(
     reading: StoryReading, topics: list[tuple[str, str]], watch: list[Line], happened: list[Line]
 ) -> list[Answer]:
     """Two to four questions the coverage answers, in the order a reader
-    asks them; "what happens next" said to be unanswered when nothing in
+    asks them. watch: the forward-looking lines, the section's first. "What
+    happens next" is answered by a step beyond the section's, left to the
+    section when it has no more, and said to be unanswered when nothing in
     the coverage looks ahead (the one question a reader always asks)."""
-    # Answers do not repeat each other or the next-step line; they may repeat
-    # a what-happened line, but only when nothing else answers.
-    taken: set[str] = {watch[0].text} if watch else set()
+    # Answers do not repeat each other or what to watch; they may repeat a
+    # what-happened line, but only when nothing else answers.
+    taken: set[str] = {line.text for line in watch}
     shown = {line.text for line in happened}
     answers: list[Answer] = []
 
@@ -599,9 +649,12 @@ def quick_answers(
         add(_who(reading, name, used))
     add(_where(reading, _places(reading, topics), used))
     add(_toll(reading, used))
-    if watch:
-        answers.append(Answer("What happens next?", watch[0].text, watch[0].citations, "next"))
-    elif answers:
+    if len(watch) > MAX_WATCH:
+        # The section shows the first ones; the answer adds another step ahead.
+        answers.append(
+            Answer("What happens next?", watch[MAX_WATCH].text, watch[MAX_WATCH].citations, "next")
+        )
+    elif not watch and answers:
         answers.append(Answer("What happens next?", NO_ANSWER, [], "next"))
     return answers
 
@@ -664,7 +717,7 @@ def _answer_candidates(reading: StoryReading, used: _Used):
     rows = []
     for e in reading.evidence:
         text = _clean(e.text)
-        if text in used.taken or not is_event_fact(text):
+        if text in used.taken or not is_event_fact(text) or reading.outside_voice(text):
             continue
         c = reading.candidate(e)
         if c is None or not reading.relevant(c):
@@ -675,7 +728,7 @@ def _answer_candidates(reading: StoryReading, used: _Used):
                 text in used.shown,
                 e.kind == "headline",
                 statement,
-                -round(c.relevance, 2),
+                -_fact_score(reading, c),
                 e.position,
                 text,
                 e,
@@ -743,7 +796,8 @@ def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | No
         folded = t.words(text)
         for words in place_words:
             for index in range(1, len(folded) - len(words) + 1):
-                if folded[index : index + len(words)] == words and _after_preposition(folded, index):
+                reach = 1 if t.is_title_case(text) else 4
+                if folded[index : index + len(words)] == words and _after_preposition(folded, index, reach):
                     return Answer("Where did it happen?", text, reading.line(e, c.stems).citations, "where")
     return None
 
@@ -770,9 +824,10 @@ def _names_after_preposition(text: str) -> list[str]:
     return found
 
 
-def _after_preposition(folded: list[str], index: int) -> bool:
-    """'in Caracas', 'over the Venezuelan capital Caracas', 'in northern Japan'."""
-    for back in range(1, 5):
+def _after_preposition(folded: list[str], index: int, reach: int = 4) -> bool:
+    """'in Caracas', 'over the Venezuelan capital Caracas', 'in northern Japan'
+    (a Title Case headline: right after it, 'Rage At Trump's Venezuela' is no place)."""
+    for back in range(1, reach + 1):
         if index - back < 0:
             return False
         word = folded[index - back]
