@@ -296,3 +296,24 @@ def test_a_story_told_only_in_questions_still_gets_one_quoted_line():
     ]
     happened = _brief(questions, []).happened
     assert len(happened) == 1 and happened[0].citations[0] in (61, 62)
+
+
+def test_a_story_grown_too_wide_is_briefed_on_its_largest_group():
+    import numpy as np
+
+    from trends.briefs.writer import core_of
+
+    rng = np.random.default_rng(1)
+    base, other = rng.normal(size=384), rng.normal(size=384)
+
+    def near(center, k):
+        vector = center + 0.3 * rng.normal(size=384)
+        return vector / np.linalg.norm(vector)
+
+    items = [
+        Coverage(k, f"S{k}", f"Event story {k}", "", "", T0, near(base if k < 6 else other, k))
+        for k in range(9)
+    ]
+    assert {i.article_id for i in core_of(items)} == set(range(6))
+    no_vectors = [Coverage(k, "S", f"t{k}", "", "", T0) for k in range(9)]
+    assert core_of(no_vectors) == no_vectors

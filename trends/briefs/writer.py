@@ -44,10 +44,11 @@ SUPPORT_SHARE = 0.7  # of a sentence's stems an article must contain to corrobor
 MIN_ANGLE_ARTICLES = 6  # fewer articles do not split into angles
 ANGLE_MIN_SHARE = 0.08  # of the story's articles, for a group to count as an angle
 ANGLE_MAX_SHARE = 0.35  # a word more articles use than this is the story's, not an angle's
-ANGLE_MIN_CLOSENESS = 0.15
-ANGLE_STORY_WORDS = (
-    5  # the story's most used stems, never an angle's name  # within-group minus group-to-rest similarity
-)
+ANGLE_MIN_CLOSENESS = 0.15  # within-group minus group-to-rest similarity
+ANGLE_STORY_WORDS = 5  # the story's most used stems, never an angle's name
+# The cut of a story's average-linkage tree (cosine distance) whose largest group is briefed as
+# the story's core (docs/decisions/briefs.md).
+CORE_DISTANCE = 0.6
 
 # Words that say a story is a story, not what it is about.
 _GENERIC = frozenset(
@@ -110,11 +111,15 @@ class _Candidate:
 
 class StoryReading:
     """The story's evidence with what the sections share: which stems recur
-    in how many articles, and each article's stems (for corroboration)."""
+    in how many articles, and each article's stems (for corroboration).
+    Only the story's core is read (see core_of)."""
 
     def __init__(self, items: list[Coverage], evidence: list[Evidence] | None = None):
+        items = core_of(items)
+        kept = {i.article_id for i in items}
         self.items = items
-        self.evidence = evidence if evidence is not None else story_evidence(items)
+        evidence = evidence if evidence is not None else story_evidence(items)
+        self.evidence = [e for e in evidence if e.article_id in kept]
         self.article_count = len(items)
         self.outlet_count = len({i.source for i in items})
         self.source_of = {i.article_id: i.source for i in items}
@@ -198,6 +203,24 @@ class StoryReading:
         names = [n for n in t.names(e.text) if " " not in n]
         support = self.supporting_articles(stems, names, e.article_id)
         return Line(_clean(e.text), [e.article_id, *support], e.source)
+
+
+def core_of(items: list[Coverage]) -> list[Coverage]:
+    """The articles that tell the story's main event: the largest group of
+    the story's articles cut at CORE_DISTANCE (average-linkage cosine on
+    their embeddings). A story the clustering grew too wide (a week of NFL
+    promos, a Venezuela story with Trump's health in it) is then briefed on
+    what most of it is about; a tight story keeps every article. Without
+    embeddings, every article."""
+    if len(items) < 4 or any(i.vector is None for i in items):
+        return items
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    matrix = np.vstack([np.asarray(i.vector, dtype=np.float32) for i in items])
+    labels = fcluster(linkage(matrix, method="average", metric="cosine"), CORE_DISTANCE, criterion="distance")
+    largest = Counter(labels.tolist()).most_common(1)[0][0]
+    core = [item for item, label in zip(items, labels, strict=True) if label == largest]
+    return core if len(core) >= 2 else items
 
 
 def write_brief(

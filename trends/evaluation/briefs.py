@@ -300,10 +300,17 @@ def score_stream_briefs(labels: dict[str, str], *, top: int = 20, now=None) -> d
     )
     coverage = coverage_by_story([s.pk for s in stories])
     rows, pure, cited_known, cited_unknown = [], 0, 0, 0
+    # The clustering's share in it: how pure the stories themselves are, and the
+    # briefs' purity on stories whose main event holds most (80%) of their articles.
+    story_known = story_main = clean_known = clean_pure = 0
     redundancy_ok, max_cosines, outlets_cited = [], [], []
     for story in stories:
         members = Article.objects.filter(story=story).values_list("pk", flat=True)
-        main = _most_common([label_of[a] for a in members if a in label_of])
+        member_labels = [label_of[a] for a in members if a in label_of]
+        main = _most_common(member_labels)
+        story_known += len(member_labels)
+        story_main += member_labels.count(main)
+        clean = bool(member_labels) and member_labels.count(main) >= 0.8 * len(member_labels)
         topics = list(
             StoryTopic.objects.filter(story=story)
             .order_by("-weight")
@@ -316,6 +323,8 @@ def score_stream_briefs(labels: dict[str, str], *, top: int = 20, now=None) -> d
             if article_id in label_of:
                 cited_known += 1
                 pure += label_of[article_id] == main
+                clean_known += clean
+                clean_pure += clean and label_of[article_id] == main
             else:
                 cited_unknown += 1
         texts = [line.text for line in brief.happened]
@@ -340,12 +349,16 @@ def score_stream_briefs(labels: dict[str, str], *, top: int = 20, now=None) -> d
                 "watch": [line.text for line in brief.watch],
                 "answers": [f"{a.question} {a.answer}" for a in brief.answers],
                 "outlets_cited": len(outlets),
+                "clean": clean,
             }
         )
     return {
         "stories": len(stories),
         "citation_purity_top20": round(pure / cited_known, 4) if cited_known else None,
         "citations_with_labels": cited_known,
+        "story_article_purity": round(story_main / story_known, 4) if story_known else None,
+        "citation_purity_clean_stories": round(clean_pure / clean_known, 4) if clean_known else None,
+        "clean_stories": sum(1 for row in rows if row["clean"]),
         "citations_outside_the_labelled_window": cited_unknown,
         "redundancy_cosine": REDUNDANT_COSINE,
         "briefs_without_redundant_pair": _share(redundancy_ok),

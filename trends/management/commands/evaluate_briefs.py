@@ -94,8 +94,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report, ensure_ascii=False))
 
     def _stream(self, options) -> dict:
+        from django.core.management import call_command
+
         from ingest.models import Article
 
+        if options["load"]:
+            call_command("migrate", verbosity=0)
         labels = evaluation.stream_labels(options["stream"])
         present = Article.objects.filter(url__in=list(labels)).exists()
         if not present and options["load"]:
@@ -129,8 +133,11 @@ class Command(BaseCommand):
             lines.append(
                 f"stream: {r['stories']} stories; citations to the main event "
                 f"{_pct(r['citation_purity_top20'])} of {r['citations_with_labels']} "
-                f"({r['citations_outside_the_labelled_window']} unlabelled); briefs with no pair closer than "
-                f"cosine {r['redundancy_cosine']}: {_pct(r['briefs_without_redundant_pair'])}; "
+                f"({r['citations_outside_the_labelled_window']} unlabelled; the stories' own articles: "
+                f"{_pct(r['story_article_purity'])} main event; on the {r['clean_stories']} stories at least "
+                f"80% one event: {_pct(r['citation_purity_clean_stories'])}); "
+                f"briefs with no pair closer than cosine {r['redundancy_cosine']}: "
+                f"{_pct(r['briefs_without_redundant_pair'])}; "
                 f"outlets cited per brief {r['outlets_cited_per_brief']}"
             )
             for row in r["briefs"]:
