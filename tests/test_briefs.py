@@ -317,3 +317,13 @@ def test_a_story_grown_too_wide_is_briefed_on_its_largest_group():
     assert {i.article_id for i in core_of(items)} == set(range(6))
     no_vectors = [Coverage(k, "S", f"t{k}", "", "", T0) for k in range(9)]
     assert core_of(no_vectors) == no_vectors
+
+
+def test_a_name_after_by_or_before_a_passive_is_not_asked_about_as_a_subject():
+    from trends.briefs.writer import _verb_after
+
+    assert _verb_after("Facebook, Google accused of addicting kids to technology", ["google"]) is None
+    assert _verb_after("Films produced by Weinstein, gave her a career", ["weinstein"]) is None
+    assert _verb_after("Maduro captured in Caracas raid", ["maduro"]) is None
+    assert _verb_after("Rubio says the US will not govern Venezuela", ["rubio"]) == "says"
+    assert _verb_after("Trump has ordered strikes on Caracas", ["trump"]) == "ordered"

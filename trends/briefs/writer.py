@@ -76,6 +76,7 @@ _ACTIONS = frozenset(
 )
 _COMMENT_VERBS = frozenset({"suggests", "thinks", "believes", "predicts", "questions", "wonders", "argues"})
 _NOT_VERBS = frozenset({"red", "bed", "speed", "seed", "need", "feed", "breed", "deed", "shed", "weed"})
+_NOT_BEFORE_SUBJECT = frozenset({"by", "of", "with", "from", "to", "against", "about", "for", "and"})
 _PASSIVE_FOLLOWERS = frozenset(
     {"in", "by", "after", "at", "on", "over", "from", "as", "to", "for", "during", "amid"}
 )
@@ -788,7 +789,8 @@ def _who(reading: StoryReading, name: str, used: _Used) -> Answer | None:
 def _verb_after(text: str, name_words: list[str]) -> str | None:
     """The verb that follows the name as its subject ('Rubio says', 'Trump
     has ordered'), folded; None when the name is not a subject there."""
-    raw = t.WORD.findall(text)
+    # Words, and a comma or colon as a word of its own: "produced by Weinstein, gave" has no subject.
+    raw = re.findall(r"[^\W_]+(?:['’][^\W_]+)*|[,;:]", text)
     folded = [t.fold(w) for w in raw]
     size = len(name_words)
     for index in range(len(folded) - size):
@@ -796,12 +798,15 @@ def _verb_after(text: str, name_words: list[str]) -> str | None:
             continue
         if raw[index + size - 1].endswith(("'s", "’s")):
             continue  # "Trump's decision": a possessive, not a subject
+        if index and folded[index - 1] in _NOT_BEFORE_SUBJECT:
+            continue  # "produced by Weinstein": the agent of a passive, or an object
         for offset in range(index + size, min(index + size + 3, len(folded))):
             word, original = folded[offset], raw[offset]
             past = word.endswith("ed") or (word in _ACTIONS | _REPORTING and not word.endswith("s"))
             following = folded[offset + 1] if offset + 1 < len(folded) else ""
-            if past and (not following or following in _PASSIVE_FOLLOWERS) and word not in _REPORTING:
-                return None  # headline passive: "Maduro seized", "Maduro captured in raid"
+            passive = following in ("of", "by") if word in _REPORTING else following in _PASSIVE_FOLLOWERS
+            if past and (not following or passive):
+                return None  # headline passive: "Maduro seized", "Google accused of addicting kids"
             if word in _REPORTING or word in _ACTIONS:
                 return word
             if original[:1].islower() and len(word) > 4 and word.endswith("ed") and word not in _NOT_VERBS:
