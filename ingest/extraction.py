@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from ingest import dedup, hostlimits, http, robots
+from ingest.canonical import canonical_url, is_web_url
 from ingest.models import Article
 from ingest.timing import timed
-from ingest.urls import canonical_url, is_web_url
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 250  # shorter "articles" are teasers, paywalls or cookie walls
@@ -74,6 +74,8 @@ def _save(article: Article) -> None:
 def _fetch_and_extract(article: Article) -> tuple[str, str]:
     try:
         allowed = robots.can_fetch(article.url, max_wait=HOST_WAIT_SECONDS)
+    except http.BlockedAddress as exc:  # a private address or a scheme other than http(s)
+        return "", f"page not fetched: {exc.reason}"
     except ValueError:  # protego on a URL it cannot parse
         return "", "page URL not understood"
     if allowed is None:

@@ -77,6 +77,17 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     return raw
 
 
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """A header a TLS-terminating proxy sets to "https" ("X-Forwarded-Proto"),
+    as Django's SECURE_PROXY_SSL_HEADER wants it; None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not all(c.isalnum() or c == "-" for c in raw):
+        raise ImproperlyConfigured(f"{name} must be a header name such as X-Forwarded-Proto, got {raw!r}")
+    return ("HTTP_" + raw.upper().replace("-", "_"), "https")
+
+
 def _check_range(name, value, minimum, maximum):
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")

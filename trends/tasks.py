@@ -1,14 +1,14 @@
-"""Celery tasks for stories: thin wrappers around trends.pipeline and
-trends.hourly, which the tests call directly."""
+"""Celery tasks for stories: thin wrappers around trends.stories.pipeline and
+trends.measure.hourly, which the tests call directly."""
 
 from celery import shared_task
 
+from ingest import clock
 from ingest.dedup import prune_text_bands
-from surge import clock
-from trends import pipeline
-from trends.briefs import stories as story_briefs
-from trends.hourly import hours_to_snapshot, run_hourly_pass
-from trends.merging import merge_converged_stories
+from trends.measure.hourly import hours_to_snapshot, run_hourly_pass
+from trends.stories import pipeline
+from trends.stories.converged import merge_converged_stories
+from trends.words.briefs import stories as story_briefs
 
 
 @shared_task(name="trends.process_pending_articles")
