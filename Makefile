@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SECRET_FILE := var/secret_key
 
-.PHONY: run test test-fast install demo lint system-packages
+.PHONY: run test test-fast install demo demo-full-text lint system-packages
 
 install: $(VENV)/.installed
 
@@ -46,6 +46,18 @@ demo: install $(SECRET_FILE)
 	  $(PY) manage.py migrate -v0 && $(PY) manage.py createcachetable && \
 	  $(PY) manage.py collectstatic --noinput -v0 && \
 	  $(PY) manage.py demo $(DEMO_DATA) --web-port $(DEMO_PORT) $(REPLAY_ARGS)
+
+# The full-text demo on its own database (var/demo-full-text/): the Giveme5W1H articles served as feeds
+# and article pages, so page fetching, extraction and text briefs run offline; web on :8002.
+FULL_TEXT_DATA ?= ../shared/data/giveme5w1h/news_cluster.jsonl.gz
+demo-full-text: install $(SECRET_FILE)
+	mkdir -p var/demo-full-text
+	export SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))} SURGE_VAR_DIR=var/demo-full-text && \
+	  $(PY) manage.py migrate -v0 && $(PY) manage.py collectstatic --noinput -v0 && \
+	  { $(PY) -m gunicorn surge.wsgi --bind 127.0.0.1:8002 --workers 2 --log-level warning & web=$$!; \
+	    echo "Full-text demo site on http://127.0.0.1:8002/"; \
+	    $(PY) manage.py replay $(FULL_TEXT_DATA) --full-text --days 2 --port 8766 $(REPLAY_ARGS); \
+	    echo "Replay done; the site stays up on http://127.0.0.1:8002/ (Ctrl-C to stop)"; wait $$web; }
 
 # Browser tests drive Debian's Chromium; install it when we may (root, apt).
 system-packages:

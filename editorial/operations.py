@@ -38,6 +38,7 @@ from trends.models import Story
 from trends.stories.assignment import take_assignment_lock
 from trends.stories.embedding import DIMENSIONS, to_bytes
 from trends.stories.merge import MergeRefused, lock_story, merge_into, recount_story, story_vector
+from trends.words.briefs import Brief, Line
 
 # --- Words -------------------------------------------------------------------
 
@@ -86,30 +87,16 @@ def edit_brief(story: Story, user, sentences: list[str], now: datetime) -> Story
         raise EditorialError(f"A brief has at most {MAX_BRIEF_SENTENCES} sentences.")
     with transaction.atomic():
         story = lock_story(story.pk)
-        brief = dict(story.brief or {})
-        cited = {s.get("text"): s for s in brief.get("sentences", []) if isinstance(s, dict)}
-        new_sentences = []
-        for text in sentences:
-            if text in cited:
-                new_sentences.append(cited[text])
-            else:
-                new_sentences.append({"text": text, "citations": [], "source": "", "by_editor": True})
-        from_sources = [s for s in new_sentences if s.get("citations")]
-        corroborated = [s for s in from_sources if len(s["citations"]) > 1]
-        # The other parts of a reader's brief (what to watch, outlets' angles)
-        # stay as they were: each of their sentences is cited.
-        others = [s for key in ("watch_next", "angles") for s in brief.get(key) or [] if isinstance(s, dict)]
-        every = new_sentences + others
-        brief.update(
-            sentences=new_sentences,
-            method="edited by an editor from the extractive brief; the editor's own sentences cite nothing",
-            sentences_from_sources=len(from_sources),
-            sentences_total=len(every),
-            supported_share=round(sum(1 for s in every if s.get("citations")) / len(every), 3),
-            corroborated_share=round(len(corroborated) / len(new_sentences), 3),
-            updated_at=now.isoformat(),
-            edited=True,
-        )
+        brief = Brief.from_dict(story.brief)
+        cited = {line.text: line for line in brief.happened if not line.by_editor}
+        # The other sections (timeline, angles, what to watch, answers) stay
+        # as they were: each of their lines is cited.
+        brief.happened = [cited.get(text) or Line(text, [], "", by_editor=True) for text in sentences]
+        brief.updated_at = now
+        brief.edited = True
+        new_sentences = brief.happened
+        from_sources = [line for line in new_sentences if line.citations]
+        brief = brief.to_dict()
         story.brief = brief
         story.brief_updated_at = now
         story.brief_approved = True

@@ -251,6 +251,20 @@ TORCH_THREADS = env_int("TORCH_THREADS", 1, minimum=1, maximum=256)
 # retrain wrote one, else the default shipped in trends/measure/forecast/.
 FORECAST_MODEL_PATH = env_str("FORECAST_MODEL_PATH", "")
 
+# --- Briefs ------------------------------------------------------------------
+# An OpenAI-compatible chat-completions endpoint for the optional model writer
+# (trends/words/briefs/model_writer.py); unset, every brief is the built-in one.
+BRIEF_LLM_URL = env_str("BRIEF_LLM_URL", "").strip()
+if BRIEF_LLM_URL:
+    BRIEF_LLM_URL = env_url("BRIEF_LLM_URL", "", schemes=("http", "https"))
+BRIEF_LLM_MODEL = env_str("BRIEF_LLM_MODEL", "")
+BRIEF_LLM_API_KEY = env_str("BRIEF_LLM_API_KEY", "")
+BRIEF_LLM_TIMEOUT_SECONDS = env_float("BRIEF_LLM_TIMEOUT_SECONDS", 60, minimum=1, maximum=600)
+# A story is sent to the model at most once per this many minutes (real time).
+BRIEF_LLM_INTERVAL_MINUTES = env_float("BRIEF_LLM_INTERVAL_MINUTES", 30, minimum=0)
+# Beyond the front page, stories spreading at least this fast get a model brief.
+BRIEF_LLM_MIN_VELOCITY = env_float("BRIEF_LLM_MIN_VELOCITY", 5.0, minimum=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -56,6 +56,9 @@ class Story(models.Model):
     forecast_probability = models.FloatField(null=True, blank=True, help_text="P(fades by tomorrow)")
     brief = models.JSONField(default=dict, blank=True)
     brief_updated_at = models.DateTimeField(null=True, blank=True)
+    # Real time of the last model-writer attempt (trends/words/briefs/stories.py):
+    # claimed by a conditional UPDATE, at most once per BRIEF_LLM_INTERVAL_MINUTES.
+    brief_model_at = models.DateTimeField(null=True, blank=True)
     # Folded headline, dek and brief sentence texts, for site search
     # (built by story_search_text; save() keeps it in step with those fields).
     search_text = models.TextField(blank=True, default="")

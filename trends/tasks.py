@@ -9,6 +9,7 @@ from ingest.dedup import prune_text_bands
 from trends.measure.hourly import hours_to_snapshot, run_hourly_pass
 from trends.stories import pipeline
 from trends.stories.converged import merge_converged_stories
+from trends.words.briefs import stories as story_briefs
 
 
 @worker_process_init.connect
@@ -41,3 +42,10 @@ def update_hourly_snapshots():
     for hour_end in hours:
         run_hourly_pass(hour_end)
     prune_text_bands(now)
+
+
+@shared_task(name="trends.write_model_briefs")
+def write_model_briefs():
+    """Beat sends this every minute when BRIEF_LLM_URL is set; each story is
+    sent to the model at most once per BRIEF_LLM_INTERVAL_MINUTES."""
+    story_briefs.write_model_briefs(clock.now())

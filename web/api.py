@@ -1,10 +1,10 @@
-"""The read-only JSON API (documented in trends/openapi.py, served at
-/api/openapi.json). Conditional GET: every answer has an ETag, and a
-matching If-None-Match is answered 304. Every error is JSON too,
-{"error": "..."}: a missing trend or page (404), a bad parameter (400), a
-method other than GET or HEAD (405 with Allow; the API takes no writes, so
-it needs no CSRF token), an unknown /api/ path and a crash (surge/urls.py's
-handlers)."""
+"""The read-only JSON API. Answers are built through the typed shapes of
+web/api_schema.py, from which web/openapi.py generates /api/openapi.json.
+Conditional GET: every answer has an ETag, and a matching If-None-Match is
+answered 304. Every error is JSON too, {"error": "..."}: a missing trend or
+page (404), a bad parameter (400), a method other than GET or HEAD (405 with
+Allow; the API takes no writes, so it needs no CSRF token), an unknown /api/
+path and a crash (surge/urls.py's handlers)."""
 
 from functools import wraps
 
@@ -17,6 +17,8 @@ from django.views.defaults import page_not_found, server_error
 from ingest import clock
 from ingest.canonical import is_web_url
 from trends.models import CATEGORIES, Lifecycle, StorySnapshot
+from trends.words.briefs import Brief
+from web import api_schema as shapes
 from web.caching import ONE_STORY, cacheable
 from web.queries import coverage, live_trends, public_stories, story_topics
 
@@ -69,24 +71,30 @@ def handler500(request):
 
 
 def _story_summary(request, story) -> dict:
-    return {
-        "id": story.pk,
-        "url": request.build_absolute_uri(story.get_absolute_url()),
-        "api_url": request.build_absolute_uri(f"/api/trends/{story.pk}/"),
-        "headline": story.headline,
-        "dek": story.dek,
+    return dict(
+        id=story.pk,
+        url=request.build_absolute_uri(story.get_absolute_url()),
+        api_url=request.build_absolute_uri(f"/api/trends/{story.pk}/"),
+        headline=story.headline,
+        dek=story.dek,
         # Within the schema's enum whatever is stored.
-        "category": story.category if story.category in CATEGORY_CODES else "general",
-        "lifecycle": story.lifecycle,
-        "velocity": round(story.velocity, 4),
-        "first_velocity": round(story.first_velocity, 4),
-        "article_count": story.article_count,
-        "source_count": story.source_count,
-        "first_seen_at": story.first_seen_at.isoformat(),
-        "last_seen_at": story.last_seen_at.isoformat(),
-        "is_pinned": story.is_pinned,
-        "forecast": {"outcome": story.forecast or None, "probability_fades": story.forecast_probability},
-    }
+        category=story.category if story.category in CATEGORY_CODES else "general",
+        lifecycle=story.lifecycle,
+        velocity=round(story.velocity, 4),
+        first_velocity=round(story.first_velocity, 4),
+        article_count=story.article_count,
+        source_count=story.source_count,
+        first_seen_at=story.first_seen_at,
+        last_seen_at=story.last_seen_at,
+        is_pinned=story.is_pinned,
+        forecast=shapes.Forecast(
+            outcome=story.forecast or None, probability_fades=story.forecast_probability
+        ),
+    )
+
+
+def _json(shape: shapes.Shape) -> JsonResponse:
+    return JsonResponse(shape.model_dump(mode="json"), json_dumps_params={"ensure_ascii": False})
 
 
 @api_endpoint
@@ -122,14 +130,14 @@ def trends_list(request):
         page = paginator.page(page_number)
     except EmptyPage:
         raise Http404(f"no page {page_number}: there are {paginator.num_pages}") from None
-    return JsonResponse(
-        {
-            "count": paginator.count,
-            "page": page.number,
-            "pages": paginator.num_pages,
-            "page_size": page_size,
-            "results": [_story_summary(request, s) for s in page.object_list],
-        }
+    return _json(
+        shapes.TrendPage(
+            count=paginator.count,
+            page=page.number,
+            pages=paginator.num_pages,
+            page_size=page_size,
+            results=[shapes.TrendSummary(**_story_summary(request, s)) for s in page.object_list],
+        )
     )
 
 
@@ -137,42 +145,39 @@ def trends_list(request):
 @cacheable(scope=ONE_STORY)
 def trend_detail(request, pk):
     story = get_object_or_404(public_stories(), pk=pk)
-    entries = coverage(story)
-    articles = []
-    for entry in entries:
-        for article in [entry.article, *entry.copies]:
-            articles.append(
-                {
-                    "id": article.pk,
-                    "title": article.title,
-                    "outlet": article.source.name,
-                    "url": article.url if is_web_url(article.url) else None,
-                    "published_at": article.published_at.isoformat(),
-                    "copy_of": article.duplicate_of_id,
-                }
-            )
-    snapshot_rows = StorySnapshot.objects.filter(story=story).order_by("hour")
-    data = _story_summary(request, story)
-    data.update(
-        {
-            "brief": story.brief or {},
-            "brief_updated_at": story.brief_updated_at.isoformat() if story.brief_updated_at else None,
-            "brief_approved": story.brief_approved,
-            "topics": [{"name": t.name, "slug": t.slug, "kind": t.kind} for t in story_topics(story)],
-            "coverage": articles,
-            "snapshots": [
-                {
-                    "hour": s.hour.isoformat(),
-                    "articles": s.articles,
-                    "total_articles": s.total_articles,
-                    "sources": s.sources,
-                    "effective_sources": round(s.effective_sources, 4),
-                    "article_rate": round(s.article_rate, 4),
-                    "velocity": round(s.velocity, 4),
-                    "lifecycle": s.lifecycle,
-                }
-                for s in snapshot_rows
-            ],
-        }
+    articles = [
+        shapes.Article(
+            id=article.pk,
+            title=article.title,
+            outlet=article.source.name,
+            url=article.url if is_web_url(article.url) else None,
+            published_at=article.published_at,
+            copy_of=article.duplicate_of_id,
+        )
+        for entry in coverage(story)
+        for article in [entry.article, *entry.copies]
+    ]
+    snapshots = [
+        shapes.Snapshot(
+            hour=s.hour,
+            articles=s.articles,
+            total_articles=s.total_articles,
+            sources=s.sources,
+            effective_sources=round(s.effective_sources, 4),
+            article_rate=round(s.article_rate, 4),
+            velocity=round(s.velocity, 4),
+            lifecycle=s.lifecycle,
+        )
+        for s in StorySnapshot.objects.filter(story=story).order_by("hour")
+    ]
+    return _json(
+        shapes.Trend(
+            **_story_summary(request, story),
+            brief=Brief.from_dict(story.brief).to_dict() if story.brief else None,
+            brief_updated_at=story.brief_updated_at,
+            brief_approved=story.brief_approved,
+            topics=[shapes.Topic(name=t.name, slug=t.slug, kind=t.kind) for t in story_topics(story)],
+            coverage=articles,
+            snapshots=snapshots,
+        )
     )
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -17,7 +17,7 @@ from ingest import clock
 from ingest.canonical import is_web_url
 from ingest.models import Article
 from trends.models import CATEGORIES, Story, Topic
-from trends.words.briefs import as_sentence
+from trends.words.briefs import Brief, as_sentence
 from web.caching import ONE_STORY, cacheable
 from web.queries import live_trends, public_stories, topic_stories
 
@@ -28,8 +28,37 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 def story_summary(story: Story) -> str:
     """Plain text: the dek and the brief's first sentences."""
-    sentences = [as_sentence(s.get("text", "")) for s in (story.brief or {}).get("sentences", [])[:2]]
+    sentences = [as_sentence(line.text) for line in Brief.from_dict(story.brief).happened[:2]]
     return " ".join(part for part in [story.dek, *sentences] if part)
+
+
+def story_brief_html(story: Story) -> str:
+    """The brief as a feed reader shows it: the dek, what happened, what to
+    watch and how it was made, every piece of text escaped."""
+    brief = Brief.from_dict(story.brief)
+    parts = [f"<p>{escape(story.dek)}</p>"] if story.dek else []
+    if brief.happened:
+        happened = " ".join(escape(as_sentence(line.text)) for line in brief.happened)
+        parts.append(f"<p><strong>What happened:</strong> {happened}</p>")
+    if brief.watch:
+        watch = " ".join(escape(as_sentence(line.text)) for line in brief.watch)
+        parts.append(f"<p><strong>What to watch:</strong> {watch}</p>")
+    if brief.happened:
+        parts.append(f"<p><small>{escape(brief.method)}</small></p>")
+    return "".join(parts) or escape(story.headline)
+
+
+def story_brief_data(story: Story) -> dict:
+    """The brief's sections as plain data, for the JSON Feed's _surge object."""
+    brief = Brief.from_dict(story.brief)
+    return {
+        "happened": [line.text for line in brief.happened],
+        "timeline": [{"at": e.at.isoformat(), "source": e.source, "text": e.text} for e in brief.timeline],
+        "angles": [{"words": a.words, "sources": a.sources, "text": a.text} for a in brief.angles],
+        "watch": [line.text for line in brief.watch],
+        "answers": [{"question": a.question, "answer": a.answer} for a in brief.answers],
+        "method": brief.method,
+    }
 
 
 # --- What each feed lists (shared by RSS, Atom and JSON Feed) --------------
@@ -92,7 +121,7 @@ class TrendsRss(Feed):
         return story.headline
 
     def item_description(self, story):
-        return escape(story_summary(story))
+        return story_brief_html(story)
 
     def item_link(self, story):
         return story.get_absolute_url()
@@ -194,10 +223,15 @@ def trends_json_feed(request, kind="top", key=""):
                 "url": url,
                 "title": story.headline,
                 "content_text": story_summary(story) or story.headline,
+                "content_html": story_brief_html(story),
                 "date_published": story.first_seen_at.isoformat(),
                 "date_modified": story.last_seen_at.isoformat(),
                 "tags": [story.get_category_display(), story.get_lifecycle_display()],
-                "_surge": {"velocity": story.velocity, "lifecycle": story.lifecycle},
+                "_surge": {
+                    "velocity": story.velocity,
+                    "lifecycle": story.lifecycle,
+                    "brief": story_brief_data(story),
+                },
             }
         )
     return _json_feed(

@@ -3,87 +3,27 @@
 from django.http import JsonResponse
 
 from trends.models import CATEGORIES, Lifecycle
+from web import api_schema as shapes
 from web.api import api_endpoint
 
-
-def _object(properties: dict, required: list[str] | None = None) -> dict:
-    schema = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = required
-    return schema
+REF = "#/components/schemas/{model}"
 
 
-_NULLABLE_STRING = {"type": ["string", "null"]}
-_CITED_SENTENCE = _object(
-    {
-        "text": {"type": "string"},
-        "citations": {"type": "array", "items": {"type": "integer"}, "description": "article ids"},
-        "source": {"type": "string"},
-    },
-    ["text", "citations"],
-)
-TREND_SUMMARY = _object(
-    {
-        "id": {"type": "integer"},
-        "url": {"type": "string", "format": "uri"},
-        "api_url": {"type": "string", "format": "uri"},
-        "headline": {"type": "string"},
-        "dek": {"type": "string"},
-        "category": {"type": "string", "enum": [code for code, _ in CATEGORIES]},
-        "lifecycle": {"type": "string", "enum": list(Lifecycle.values)},
-        "velocity": {"type": "number"},
-        "first_velocity": {"type": "number"},
-        "article_count": {"type": "integer"},
-        "source_count": {"type": "integer"},
-        "first_seen_at": {"type": "string", "format": "date-time"},
-        "last_seen_at": {"type": "string", "format": "date-time"},
-        "is_pinned": {"type": "boolean"},
-        "forecast": _object(
-            {
-                "outcome": {"type": ["string", "null"], "enum": ["fades", "holds", "rising", None]},
-                "probability_fades": {"type": ["number", "null"]},
-            }
-        ),
-    },
-    ["id", "url", "headline", "category", "lifecycle", "velocity", "article_count", "source_count"],
-)
-ARTICLE = _object(
-    {
-        "id": {"type": "integer"},
-        "title": {"type": "string"},
-        "outlet": {"type": "string"},
-        "url": {"type": ["string", "null"], "format": "uri", "description": "http(s) only"},
-        "published_at": {"type": "string", "format": "date-time"},
-        "copy_of": {"type": ["integer", "null"], "description": "the original of a syndicated copy"},
-    },
-    ["id", "title", "outlet", "published_at"],
-)
-SNAPSHOT = _object(
-    {
-        "hour": {"type": "string", "format": "date-time", "description": "end of the hour"},
-        "articles": {"type": "integer"},
-        "total_articles": {"type": "integer"},
-        "sources": {"type": "integer"},
-        "effective_sources": {"type": "number"},
-        "article_rate": {"type": "number"},
-        "velocity": {"type": "number"},
-        "lifecycle": {"type": "string"},
-    },
-    ["hour", "velocity"],
-)
-BRIEF = _object(
-    {
-        "sentences": {"type": "array", "items": _CITED_SENTENCE},
-        "watch_next": {"type": "array", "items": _CITED_SENTENCE},
-        "angles": {"type": "array", "items": {"type": "object"}},
-        "answers": {"type": "array", "items": {"type": "object"}},
-        "method": {"type": "string"},
-        "supported_share": {"type": "number"},
-        "corroborated_share": {"type": "number"},
-        "updated_at": {"type": "string", "format": "date-time"},
-    }
-)
-ERROR = _object({"error": {"type": "string"}}, ["error"])
+def component_schemas() -> dict:
+    """Every shape of web/api_schema.py as an OpenAPI 3.1 schema (JSON Schema
+    2020-12), nested shapes referenced by name."""
+    components = {}
+    for shape in shapes.COMPONENTS:
+        schema = shape.model_json_schema(ref_template=REF, mode="serialization")
+        components.update(schema.pop("$defs", {}))
+        components[shape.__name__] = schema
+    return components
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": REF.format(model=name)}
+
+
 _ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "send back as If-None-Match"}}
 _IF_NONE_MATCH = {
     "name": "If-None-Match",
@@ -97,7 +37,7 @@ _NOT_MODIFIED = {"description": "Not modified since the ETag given in If-None-Ma
 def _error(description: str) -> dict:
     return {
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "content": {"application/json": {"schema": _ref("Error")}},
     }
 
 
@@ -147,23 +87,7 @@ SCHEMA = {
                     "200": {
                         "description": "A page of trends",
                         "headers": _ETAG_HEADER,
-                        "content": {
-                            "application/json": {
-                                "schema": _object(
-                                    {
-                                        "count": {"type": "integer"},
-                                        "page": {"type": "integer"},
-                                        "pages": {"type": "integer"},
-                                        "page_size": {"type": "integer"},
-                                        "results": {
-                                            "type": "array",
-                                            "items": {"$ref": "#/components/schemas/TrendSummary"},
-                                        },
-                                    },
-                                    ["count", "page", "pages", "results"],
-                                )
-                            }
-                        },
+                        "content": {"application/json": {"schema": _ref("TrendPage")}},
                     },
                     "304": _NOT_MODIFIED,
                     "400": _error("A filter or page parameter is not valid"),
@@ -184,7 +108,7 @@ SCHEMA = {
                     "200": {
                         "description": "The trend",
                         "headers": _ETAG_HEADER,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Trend"}}},
+                        "content": {"application/json": {"schema": _ref("Trend")}},
                     },
                     "304": _NOT_MODIFIED,
                     "404": _error("No such trend (or hidden, or merged into another)"),
@@ -193,43 +117,7 @@ SCHEMA = {
             }
         },
     },
-    "components": {
-        "schemas": {
-            "TrendSummary": TREND_SUMMARY,
-            "Trend": {
-                "allOf": [
-                    {"$ref": "#/components/schemas/TrendSummary"},
-                    _object(
-                        {
-                            "brief": {"$ref": "#/components/schemas/Brief"},
-                            "brief_updated_at": _NULLABLE_STRING,
-                            "brief_approved": {"type": "boolean"},
-                            "topics": {
-                                "type": "array",
-                                "items": _object(
-                                    {
-                                        "name": {"type": "string"},
-                                        "slug": {"type": "string"},
-                                        "kind": {"type": "string"},
-                                    }
-                                ),
-                            },
-                            "coverage": {"type": "array", "items": {"$ref": "#/components/schemas/Article"}},
-                            "snapshots": {
-                                "type": "array",
-                                "items": {"$ref": "#/components/schemas/Snapshot"},
-                            },
-                        },
-                        ["coverage", "snapshots", "brief"],
-                    ),
-                ]
-            },
-            "Article": ARTICLE,
-            "Snapshot": SNAPSHOT,
-            "Brief": BRIEF,
-            "Error": ERROR,
-        }
-    },
+    "components": {"schemas": component_schemas()},
 }
 
 

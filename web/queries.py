@@ -171,17 +171,6 @@ def coverage_numbers(story: Story, article_ids) -> dict[int, int]:
     return {pk: number[entry] for pk, entry in place.items()}
 
 
-def cited_ids(brief: dict) -> set[int]:
-    """Every article a brief cites, in any of its parts."""
-    cited = set()
-    for part in (brief or {}).values():
-        if isinstance(part, list):
-            for item in part:
-                if isinstance(item, dict) and isinstance(item.get("citations"), list):
-                    cited.update(aid for aid in item["citations"] if isinstance(aid, int))
-    return cited
-
-
 def coverage(story: Story) -> list[CoverageEntry]:
     """Every article newest first, syndicated copies under their original
     (a copy whose original is in another story stands on its own)."""

@@ -14,7 +14,7 @@ from trends.measure import forecast, velocity
 from trends.measure.track_record import forecast_track_record
 from trends.models import CATEGORIES, Story, Topic
 from trends.page_versions import story_key
-from trends.words.briefs import NO_ANSWER, digest_lines
+from trends.words.briefs import Brief, digest_lines
 from trends.words.topics import MIN_ARTICLES as TOPIC_MIN_ARTICLES
 from web import charts, digest
 from web.caching import ONE_STORY, cacheable, depends_on, kept_until_story_changes
@@ -24,7 +24,6 @@ from web.queries import (
     cards,
     citation_numbers,
     cited_articles,
-    cited_ids,
     coverage_numbers,
     coverage_page,
     live_trends,
@@ -116,20 +115,21 @@ def story_page(request, pk):
         raise Http404("no such trend")
     now = clock.now()
     # The newest entries only: a story of thousands of articles links to its
-    # full coverage pages instead (coverage_page_view).
+    # full coverage pages instead (story_coverage).
     entries = coverage_page(story, 0, COVERAGE_ON_PAGE + 1)
     more_coverage = len(entries) > COVERAGE_ON_PAGE
     entries = entries[:COVERAGE_ON_PAGE]
     numbers = citation_numbers(entries)
-    brief = story.brief or {}
-    older = sorted(cited_ids(brief) - numbers.keys())
+    topics = story_topics(story)
+    brief = Brief.from_dict(story.brief)
+    cited = {aid for line in brief.cited_lines() for aid in line.citations}
+    older = sorted(cited - numbers.keys())
     if older:
         numbers.update(
             kept_until_story_changes(
                 story.pk, f"coverage-numbers:{older}", lambda: coverage_numbers(story, older)
             )
         )
-    topics = story_topics(story)
     related_stories = related(story, topics)
     depends_on(request, [story_key(other.pk) for other in related_stories])
     context = {
@@ -145,13 +145,6 @@ def story_page(request, pk):
         "outlets": story.source_count,
         "topics": topics,
         "related": related_stories,
-        "no_answer": NO_ANSWER,
-        # Sentences an editor wrote (editorial.operations.edit_brief): shown as theirs.
-        "editor_sentences": sum(
-            1 for s in brief.get("sentences") or [] if isinstance(s, dict) and s.get("by_editor")
-        ),
-        "supported_percent": _percent(brief.get("supported_share")),
-        "corroborated_percent": _percent(brief.get("corroborated_share")),
     }
     return render(request, "trends/story.html", context)
 
@@ -187,10 +180,6 @@ def story_coverage(request, pk):
     entries = coverage_page(story, page.start_index() - 1, COVERAGE_PAGE_SIZE) if page.paginator.count else []
     context = {"story": story, "now": clock.now(), "page": page, "coverage": entries}
     return render(request, "trends/coverage.html", context)
-
-
-def _percent(share) -> int | None:
-    return round(share * 100) if isinstance(share, int | float) else None
 
 
 @cacheable

@@ -17,11 +17,32 @@ ITEMS_PER_FEED = 60  # like the archive's feeds: only the newest items are liste
 
 
 class ReplayFeeds:
-    def __init__(self, items: list[StreamItem], clock):
+    def __init__(
+        self,
+        items: list[StreamItem],
+        clock,
+        pages: dict[str, bytes] | None = None,
+        summaries: dict[str, str] | None = None,
+    ):
         self.clock = clock  # callable returning the simulated now
         self.by_domain: dict[str, list[StreamItem]] = defaultdict(list)
         for item in items:  # already in first-seen order
             self.by_domain[item.domain].append(item)
+        # The full-text replay (lab.replay.pages): article pages by path, and
+        # item links relative to this server, made absolute once it has a port.
+        self.pages = pages or {}
+        self.summaries = summaries or {}
+        self.base_url = ""
+
+    def page(self, path: str, now: datetime) -> bytes | None:
+        """An article's page, once its item has appeared in a feed."""
+        page = self.pages.get(path)
+        if page is None:
+            return None
+        appeared = any(
+            i.link == path and i.first_seen <= now for items in self.by_domain.values() for i in items
+        )
+        return page if appeared else None
 
     def domains(self) -> list[str]:
         return sorted(self.by_domain)
@@ -34,7 +55,9 @@ class ReplayFeeds:
         etag = hashlib.sha1(
             f"{domain}:{len(visible)}:{visible[-1].link if visible else ''}".encode()
         ).hexdigest()
-        entries = "".join(_rss_item(i) for i in reversed(visible))
+        entries = "".join(
+            _rss_item(i, self.base_url, self.summaries.get(i.link, "")) for i in reversed(visible)
+        )
         title = escape(items[0].source)
         body = (
             '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
@@ -44,12 +67,14 @@ class ReplayFeeds:
         return body.encode("utf-8"), f'"{etag}"'
 
 
-def _rss_item(item: StreamItem) -> str:
+def _rss_item(item: StreamItem, base_url: str = "", summary: str = "") -> str:
     published = item.published if item.published and item.published <= item.first_seen else item.first_seen
     category = f"<category>{escape(item.category)}</category>" if item.category else ""
+    link = item.link if item.link.startswith("http") else base_url + item.link
+    description = f"<description>{escape(summary)}</description>" if summary else ""
     return (
-        f"<item><title>{escape(item.title)}</title><link>{escape(item.link)}</link>"
-        f'<guid isPermaLink="true">{escape(item.link)}</guid>'
+        f"<item><title>{escape(item.title)}</title><link>{escape(link)}</link>"
+        f'<guid isPermaLink="true">{escape(link)}</guid>{description}'
         f"<pubDate>{format_datetime(published, usegmt=True)}</pubDate>{category}</item>"
     )
 
@@ -60,6 +85,9 @@ def start_server(feeds: ReplayFeeds, port: int = 0, *, any_port_if_busy: bool = 
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's naming)
+            if self.path in feeds.pages:
+                self._page(feeds.page(self.path, feeds.clock()))
+                return
             domain = self.path.removeprefix("/feeds/").removesuffix(".xml")
             rendered = feeds.render(domain, feeds.clock()) if self.path.startswith("/feeds/") else None
             if rendered is None:
@@ -78,6 +106,16 @@ def start_server(feeds: ReplayFeeds, port: int = 0, *, any_port_if_busy: bool = 
             self.end_headers()
             self.wfile.write(body)
 
+        def _page(self, body: bytes | None):
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def log_message(self, *args):
             pass
 
@@ -88,5 +126,6 @@ def start_server(feeds: ReplayFeeds, port: int = 0, *, any_port_if_busy: bool = 
             raise
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    feeds.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True, name="replay-feeds").start()
     return server

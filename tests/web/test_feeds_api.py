@@ -134,3 +134,16 @@ def test_openapi_schema_is_valid_and_matches_the_api(client, site_data):
     Draft202012Validator({**components, "$ref": "#/components/schemas/TrendSummary"}).validate(summary)
     detail = client.get(reverse("trends:api_trend", args=[site_data["venezuela"].pk])).json()
     Draft202012Validator({**components, "$ref": "#/components/schemas/Trend"}).validate(detail)
+
+
+def test_api_fields_are_exactly_the_documented_ones(client, site_data):
+    """The API and its schema come from one definition (web/api_schema.py):
+    every field an answer carries is documented, and every documented one is there."""
+    components = client.get(reverse("trends:openapi")).json()["components"]["schemas"]
+    detail = client.get(reverse("trends:api_trend", args=[site_data["venezuela"].pk])).json()
+    listing = client.get(reverse("trends:api_trends")).json()
+
+    assert set(detail) == set(components["Trend"]["properties"])
+    assert set(listing) == set(components["TrendPage"]["properties"])
+    assert set(listing["results"][0]) == set(components["TrendSummary"]["properties"])
+    assert set(detail["brief"]) == set(components["Brief"]["properties"])

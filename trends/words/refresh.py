@@ -19,7 +19,7 @@ from trends import page_versions
 from trends.models import Story, StoryTopic, Topic, story_search_text
 from trends.stories.embedding import from_bytes
 from trends.words import categories, headlines
-from trends.words.briefs import Coverage, reader_brief
+from trends.words.briefs.stories import coverage_by_story, refreshed_brief
 from trends.words.topics import FoundTopic, extract_topics, on_topic
 
 MAX_ARTICLES_READ = 60  # the newest ones: a brief needs no more
@@ -80,10 +80,15 @@ def derive_words(story_ids: list[int], now: datetime) -> tuple[list[Story], dict
         else:
             earliest[article.story_id].append(article)
     topics_by_story = {story_id: _topics(story, rows[story_id]) for story_id, story in stories.items()}
+    coverage = coverage_by_story([pk for pk, s in stories.items() if not s.brief_approved and rows[pk]])
     derived = []
     for story in stories.values():
         if rows[story.pk]:
             _refresh_one(story, rows[story.pk], list(earliest[story.pk]), topics_by_story[story.pk], now)
+            if not story.brief_approved:
+                topics = [(t.name, t.kind) for t in topics_by_story[story.pk]]
+                story.brief = refreshed_brief(story, coverage.get(story.pk, []), topics, now)
+                story.brief_updated_at = now
             derived.append(story)
     return derived, topics_by_story
 
@@ -163,7 +168,6 @@ def _refresh_one(
     """articles: the newest MAX_ARTICLES_READ; earliest: the first reports
     beyond those (empty for a small story)."""
     centroid = _centroid(story)
-    central = _by_centrality(centroid, articles)
     if not story.headline_locked:
         choice = headlines.choose([_telling(a) for a in [*articles, *earliest]], centroid)
         story.headline = choice.headline
@@ -172,13 +176,6 @@ def _refresh_one(
         # The feeds' section hints first, the content second, "general" last.
         hints = [a.feed.category_hint if a.feed else "" for a in articles]
         story.category = categories.story_category(hints, centroid, [a.title for a in articles])
-    if not story.brief_approved:
-        originals = [a for a in central if a.duplicate_of_id is None]
-        coverage = [
-            Coverage(a.pk, a.source.name, a.title, a.summary, a.text, a.published_at) for a in originals
-        ]
-        story.brief = reader_brief(coverage, [(t.name, t.kind) for t in topics], now)
-        story.brief_updated_at = now
 
 
 def _centroid(story: Story) -> np.ndarray | None:
@@ -187,18 +184,6 @@ def _centroid(story: Story) -> np.ndarray | None:
     if centroid is None or not centroid.size or not np.any(centroid):
         return None
     return centroid
-
-
-def _by_centrality(centroid: np.ndarray | None, articles: list[Article]) -> list[Article]:
-    """Articles nearest the story's centroid first: the most typical telling."""
-    if centroid is None:
-        return articles
-
-    def similarity(article):
-        vector = from_bytes(article.embedding)
-        return float(vector @ centroid) if vector is not None else -1.0
-
-    return sorted(articles, key=similarity, reverse=True)
 
 
 def _telling(article: Article) -> headlines.Telling:

@@ -16,6 +16,7 @@ from ingest.models import Article, Feed, ReplayClock, Source
 from ingest.outlets import publisher_name
 from lab.newsriver import feed_category_hints, read_stream
 from lab.replay.feed_server import ReplayFeeds, start_server
+from lab.replay.pages import read_full_text_stream
 from surge.celery import celery_command
 from trends.measure.hourly import floor_hour
 from trends.models import Story, StorySnapshot
@@ -100,6 +101,13 @@ class Command(BaseCommand):
             "--no-workers", action="store_true", help="start no worker or beat (they run elsewhere)"
         )
         parser.add_argument(
+            "--full-text",
+            action="store_true",
+            help="PATH is the Giveme5W1H file (../shared/data/giveme5w1h/news_cluster.jsonl.gz): serve its "
+            "articles as feeds and article pages, re-timed onto the replayed days, and let the workers fetch "
+            "and extract the pages",
+        )
+        parser.add_argument(
             "--release-clock",
             action="store_true",
             help="only remove a finished replay's frozen clock, so this database follows real time again",
@@ -122,20 +130,25 @@ class Command(BaseCommand):
 
         call_command("migrate", verbosity=0)
         self.stdout.write(f"Reading {options['path']} …")
-        # A feed shows its newest items, so outlets' earlier items are there at the start too.
-        items = read_stream(options["path"], start=start - timedelta(days=1), end=end)
+        pages, summaries = {}, {}
+        if options["full_text"]:
+            items, pages, summaries = read_full_text_stream(options["path"], start, options["days"])
+        else:
+            # A feed shows its newest items, so outlets' earlier items are there at the start too.
+            items = read_stream(options["path"], start=start - timedelta(days=1), end=end)
         if not items:
             raise CommandError("the stream has no items in that period")
 
         speed = options["speed"]
         timeline = ReplayTimeline(start, speed)
-        feeds = ReplayFeeds(items, timeline.now)
+        feeds = ReplayFeeds(items, timeline.now, pages, summaries)
         # The feed server is Surge's own: when its port is taken, any free one serves.
         server = start_server(feeds, options["port"], any_port_if_busy=True)
         port = server.server_address[1]
         self._register_feeds(items, port, start)
 
-        children = [] if options["no_workers"] else self._start_workers(options["workers"])
+        extra_env = {"FETCH_ARTICLE_PAGES": "1"} if options["full_text"] else {}
+        children = [] if options["no_workers"] else self._start_workers(options["workers"], extra_env)
         self.stdout.write(
             f"Replaying {len(items)} items from {len(feeds.domains())} outlets, "
             f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC at {speed:g}× "
@@ -185,8 +198,8 @@ class Command(BaseCommand):
                 },
             )
 
-    def _start_workers(self, count):
-        env = {**os.environ, **WORKER_ENV}
+    def _start_workers(self, count, extra_env=None):
+        env = {**os.environ, **WORKER_ENV, **(extra_env or {})}
         worker = celery_command(
             "worker",
             "--loglevel=WARNING",
