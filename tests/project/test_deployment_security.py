@@ -43,9 +43,9 @@ def compose_environment() -> dict[str, str]:
 
 
 def run_manage(tmp_path, *arguments: str, **environment: str) -> subprocess.CompletedProcess:
-    env = {
-        k: v for k, v in os.environ.items() if k not in TLS_SETTINGS and k not in ("DEBUG", "DATABASE_URL")
-    }
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it.
+    left_out = {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in TLS_SETTINGS and k not in left_out}
     env.update(SURGE_VAR_DIR=str(tmp_path), **environment)
     return subprocess.run(
         [sys.executable, "manage.py", *arguments],
