@@ -55,7 +55,7 @@ def memory_clusterer_with_history(
         for vector in vectors:
             story_id = clusterer._next_id
             clusterer._next_id += 1
-            clusterer.sums[story_id] = clusterer.seeds[story_id] = vector
+            clusterer.sums[story_id] = vector
             clusterer.sizes[story_id] = 1
             clusterer.touch(story_id, clock)
             clusterer.index.put(story_id, vector)

@@ -54,17 +54,6 @@ def test_merge_pass_leaves_distinct_stories_apart():
     assert clusterer.merge_converged() == []
 
 
-def test_drift_cap_ends_a_slowly_rotating_chain_sooner():
-    # Each article is 6 degrees from the previous one: a centroid that follows
-    # them keeps taking the next; a centroid held near its seed lets go sooner.
-    chain = [at_angle(6 * step) for step in range(16)]
-    free = OnlineClusterer(DIM, ClusterParams(threshold=0.9, merge_threshold=1.1))
-    capped = OnlineClusterer(DIM, ClusterParams(threshold=0.9, merge_threshold=1.1, drift_floor=0.99))
-    free_ids = [free.assign(v, T0, "") for v in chain]
-    capped_ids = [capped.assign(v, T0, "") for v in chain]
-    assert capped_ids.count(capped_ids[0]) < free_ids.count(free_ids[0])
-
-
 def test_evaluation_replay_runs_the_workers_clusterer_with_the_merge_pass():
     from lab.clustering.datasets import LabelledArticle
     from lab.clustering.online_run import surge_labels

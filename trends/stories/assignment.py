@@ -11,9 +11,7 @@ The decision rule is trends.stories.clustering.choose_story with
 ClusterParams.from_settings(): the very rule evaluate_clustering scores,
 title terms included (each worker keeps the live stories' title terms in
 memory beside their centroids, loaded from their articles' titles).
-(The centroid drift cap, ClusterParams.drift_floor, is off by default: it did
-not help on UCI, and workers do not apply it.) trends.stories.converged takes the same
-lock for the hourly merge pass.
+trends.stories.converged takes the same lock for the hourly merge pass.
 
 Each worker process keeps its own LiveIndex and, under the lock, catches up
 with the stories other workers changed since its last look (Story.updated_at)."""

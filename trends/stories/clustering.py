@@ -14,10 +14,7 @@ from 0.772 to 0.782.
 Known failure modes and how they are handled:
 - Chaining / mega-clusters: a centroid that drifts article by article until it
   swallows neighbouring stories. The centroid is the sum of member unit
-  vectors, so each article moves it less as the story grows; and a story's
-  centroid may not drift further than `drift_floor` (cosine) from its seed
-  (its first article): an article that would pull it further still joins,
-  but stops moving the centroid.
+  vectors, so each article moves it less as the story grows.
 - Two stories for one event (the first articles were worded differently): a
   periodic merge pass joins live stories whose centroids have converged
   (find_converged_pairs, run hourly by trends.stories.converged.merge_converged_stories).
@@ -163,9 +160,6 @@ class ClusterParams:
     live_hours: float = 36.0
     # Centroids of two live stories this close mean one event: merge them.
     merge_threshold: float = 0.60
-    # How far (cosine) a story's centroid may drift from its first article;
-    # 0 turns the cap off.
-    drift_floor: float = 0.0
     # (New fields go last: callers pass the first ones by position.)
     # Weight of the title-term cosine beside the embedding cosine (0: off).
     lexical_weight: float = 0.4
@@ -176,13 +170,11 @@ class ClusterParams:
     def from_settings(cls) -> "ClusterParams":
         from django.conf import settings
 
-        defaults = cls()
         return cls(
-            threshold=getattr(settings, "STORY_SIMILARITY_THRESHOLD", defaults.threshold),
-            lexical_weight=getattr(settings, "STORY_LEXICAL_WEIGHT", defaults.lexical_weight),
-            live_hours=getattr(settings, "STORY_LIVE_HOURS", defaults.live_hours),
-            merge_threshold=getattr(settings, "STORY_MERGE_THRESHOLD", defaults.merge_threshold),
-            drift_floor=getattr(settings, "STORY_DRIFT_FLOOR", defaults.drift_floor),
+            threshold=settings.STORY_SIMILARITY_THRESHOLD,
+            lexical_weight=settings.STORY_LEXICAL_WEIGHT,
+            live_hours=settings.STORY_LIVE_HOURS,
+            merge_threshold=settings.STORY_MERGE_THRESHOLD,
         )
 
 
@@ -208,20 +200,6 @@ def choose_story(
     if best[1] >= params.threshold:
         return best
     return None, best[1]
-
-
-def updated_centroid_sum(
-    centroid_sum: np.ndarray, vector: np.ndarray, seed: np.ndarray | None, drift_floor: float
-) -> np.ndarray:
-    """The story's centroid sum after `vector` joins, unless that would pull the
-    centroid further than drift_floor from the seed (the anti-chaining cap)."""
-    candidate = centroid_sum + vector
-    if seed is None or drift_floor <= 0:
-        return candidate
-    norm = float(np.linalg.norm(candidate))
-    if norm and float(candidate @ seed) / norm < drift_floor:
-        return centroid_sum
-    return candidate
 
 
 def find_converged_pairs(index: LiveIndex, threshold: float, sizes: dict[int, int]) -> list[tuple[int, int]]:
@@ -250,7 +228,7 @@ def find_converged_pairs(index: LiveIndex, threshold: float, sizes: dict[int, in
 
 class OnlineClusterer:
     """In-memory online clustering over a stream: what the evaluation replays.
-    Workers use the same LiveIndex, choose_story, updated_centroid_sum and
+    Workers use the same LiveIndex, choose_story and
     find_converged_pairs through the database (trends.stories.assignment, trends.stories.converged)."""
 
     def __init__(self, dimensions: int, params: ClusterParams | None = None):
@@ -258,7 +236,6 @@ class OnlineClusterer:
         self.index = LiveIndex(dimensions)
         self.sums: dict[int, np.ndarray] = {}
         self.terms = StoryTerms()
-        self.seeds: dict[int, np.ndarray] = {}
         self.sizes: dict[int, int] = {}
         self.last_seen: dict[int, datetime] = {}
         self.merged_into: dict[int, int] = {}
@@ -274,12 +251,9 @@ class OnlineClusterer:
             story_id = self._next_id
             self._next_id += 1
             self.sums[story_id] = np.array(vector, dtype=np.float32)
-            self.seeds[story_id] = self.sums[story_id]
             self.sizes[story_id] = 0
         else:
-            self.sums[story_id] = updated_centroid_sum(
-                self.sums[story_id], vector, self.seeds[story_id], self.params.drift_floor
-            )
+            self.sums[story_id] = self.sums[story_id] + vector
         self.sizes[story_id] += 1
         self.terms.add(story_id, terms)
         self.touch(story_id, at)
@@ -300,7 +274,7 @@ class OnlineClusterer:
                 # Closed for good: drop its state so memory follows the live set.
                 self.index.remove(story_id)
                 self.terms.remove(story_id)
-                for state in (self.sums, self.seeds, self.sizes, self.last_seen):
+                for state in (self.sums, self.sizes, self.last_seen):
                     state.pop(story_id, None)
 
     def merge_converged(self) -> list[tuple[int, int]]:
