@@ -6,7 +6,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from ingest.urls import is_web_url
+from ingest.canonical import is_web_url
 
 FEED_TYPES = {
     "application/rss+xml",

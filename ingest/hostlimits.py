@@ -19,9 +19,14 @@ from django.utils import timezone
 
 from ingest.models import HostPace, HostSlot
 
-# Longer than any one fetch (FETCH_TOTAL_TIMEOUT is 20 s by default).
-SLOT_LEASE = timedelta(minutes=2)
+# A slot is held for one fetch, which FETCH_TOTAL_TIMEOUT bounds: a killed
+# worker's slot is free again soon after.
+SLOT_MARGIN_SECONDS = 10
 POLL_SECONDS = 0.05  # how often a waiting worker looks again
+
+
+def slot_lease() -> timedelta:
+    return timedelta(seconds=float(settings.FETCH_TOTAL_TIMEOUT) + SLOT_MARGIN_SECONDS)
 
 
 def host_of(url: str) -> str:
@@ -32,11 +37,11 @@ def host_of(url: str) -> str:
 
 
 def max_concurrent() -> int:
-    return max(1, int(getattr(settings, "HOST_MAX_CONCURRENT", 2)))
+    return settings.HOST_MAX_CONCURRENT
 
 
 def min_delay() -> float:
-    return max(0.0, float(getattr(settings, "HOST_MIN_DELAY_SECONDS", 1.0)))
+    return settings.HOST_MIN_DELAY_SECONDS
 
 
 @contextmanager
@@ -76,7 +81,7 @@ def try_acquire(host: str) -> str | None:
     free = Q(held_until__isnull=True) | Q(held_until__lt=real_now)
     for slot in range(max_concurrent()):
         won = HostSlot.objects.filter(free, host=host, slot=slot).update(
-            held_until=real_now + SLOT_LEASE, token=token
+            held_until=real_now + slot_lease(), token=token
         )
         if won:
             break

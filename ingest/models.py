@@ -2,6 +2,9 @@
 
 from django.db import models
 
+from ingest import category_hints
+from ingest.text import clean_line
+
 
 class Source(models.Model):
     """A news outlet. Several feeds may belong to one outlet; source diversity
@@ -19,14 +22,18 @@ class Source(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # Typed by editors, shown on pages and in feeds: cleaned like ingested text.
+        self.name = clean_line(self.name)
+
 
 class Feed(models.Model):
     url = models.URLField(max_length=2000, unique=True)
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="feeds")
     title = models.CharField(max_length=300, blank=True)
     # The outlet's own section for this feed ("technology", "sport"), a hint for
-    # the story category.
-    category_hint = models.CharField(max_length=32, blank=True)
+    # the story category: one of Surge's categories or "" (ingest/category_hints.py).
+    category_hint = models.CharField(max_length=32, blank=True, choices=category_hints.CHOICES)
     paused = models.BooleanField(default=False)
 
     # Conditional GET state.
@@ -47,6 +54,9 @@ class Feed(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     items_seen = models.PositiveIntegerField(default=0)
+    items_skipped = models.PositiveIntegerField(
+        default=0, help_text="entries of the last document that could not be read"
+    )
     items_per_day = models.FloatField(default=0, help_text="the feed's own posting rate")
     # A permanent redirect is adopted only once it has repeated.
     redirect_candidate = models.URLField(max_length=2000, blank=True)
@@ -59,6 +69,15 @@ class Feed(models.Model):
 
     def __str__(self):
         return self.url
+
+    def save(self, *args, **kwargs):
+        # Whatever wrote the hint (an import, a command, code), only a known
+        # category is stored.
+        self.category_hint = category_hints.category_hint(self.category_hint)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.title = clean_line(self.title)
 
     @property
     def is_failing(self) -> bool:

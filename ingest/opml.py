@@ -1,13 +1,15 @@
 """OPML import and export: the feed lists every feed reader exchanges.
 
-Import reads <outline xmlUrl="..."> at any depth; an outline's parent
-(a folder in most readers) becomes the category hint. The parser resolves no
+Import reads <outline xmlUrl="..."> at any depth; an outline's category
+attribute, or else its parent (a folder in most readers), becomes the
+category hint when it names one of Surge's categories. The parser resolves no
 entities and loads nothing from the network."""
 
 import xml.etree.ElementTree as ET
 
 from lxml import etree
 
+from ingest.category_hints import category_hint
 from ingest.models import Feed
 
 
@@ -16,14 +18,24 @@ class NotOpml(ValueError):
 
 
 def read_opml(data: bytes) -> list[dict]:
-    """[{"url", "title", "category", "site"}] for every feed outline."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+    """[{"url", "title", "category", "site"}] for every feed outline. A file
+    that declares a DTD is refused: its entities could expand without bound
+    (libxml2 then drops the document silently) or name local files."""
+    parser = etree.XMLParser(
+        resolve_entities=False, load_dtd=False, no_network=True, recover=True, huge_tree=False
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise NotOpml(f"not OPML: {exc}") from None
-    if root is None or root.tag.lower() != "opml":
-        raise NotOpml("not OPML: no <opml> root element")
+    if root is not None and root.getroottree().docinfo.internalDTD is not None:
+        raise NotOpml(
+            "not imported: the file declares a DTD (<!DOCTYPE opml [ ... ]>), and Surge reads no DTD "
+            "or entities. Remove the DOCTYPE declaration and import the file again."
+        )
+    if root is None or not isinstance(root.tag, str) or root.tag.lower() != "opml":
+        problem = next((e.message for e in parser.error_log if e.level_name == "FATAL"), "")
+        raise NotOpml(f"not OPML: {problem}" if problem else "not OPML: no <opml> root element")
     feeds = []
     for outline in root.iter("outline"):
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
@@ -35,7 +47,8 @@ def read_opml(data: bytes) -> list[dict]:
             {
                 "url": url,
                 "title": (outline.get("title") or outline.get("text") or "").strip(),
-                "category": (outline.get("category") or folder).strip().lower(),
+                # One of Surge's categories, or "" (ingest/category_hints.py).
+                "category": category_hint(outline.get("category") or folder),
                 "site": (outline.get("htmlUrl") or "").strip(),
             }
         )

@@ -19,11 +19,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from ingest import hostlimits, http
+from ingest import hostlimits, http, leases
+from ingest.canonical import canonical_url
 from ingest.feeds import FeedItem, NotAFeed, item_key, item_keys, parse_feed
 from ingest.models import Article, Feed
 from ingest.timing import timed
-from ingest.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,6 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-# A worker's lease on a claimed feed, in real time: longer than any fetch
-# plus the wait for the host's turn.
-CLAIM_LEASE = timedelta(minutes=5)
 # How long a poll waits for its host's turn before trying again later.
 HOST_WAIT_SECONDS = 30
 # The posting rate is measured over the feed's items of the last week.
@@ -51,7 +48,8 @@ class PollResult:
 def claim_due_feeds(now: datetime, *, limit: int) -> list[tuple[int, str]]:
     """Claim up to `limit` due feeds. Each claim is a conditional UPDATE that
     succeeds for one worker only; the token travels with the task so a late
-    or repeated message for an expired claim does nothing."""
+    or repeated message for an expired claim does nothing. The claim is a
+    short lease (ingest/leases.py): the poll renews it while it runs."""
     real_now = timezone.now()
     unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=real_now)
     due = (
@@ -64,7 +62,7 @@ def claim_due_feeds(now: datetime, *, limit: int) -> list[tuple[int, str]]:
     for feed_id in list(due):
         token = str(uuid.uuid4())
         won = Feed.objects.filter(unclaimed, id=feed_id, paused=False).update(
-            claimed_until=real_now + CLAIM_LEASE, claim_token=token
+            claimed_until=leases.lease_end(real_now), claim_token=token
         )
         if won:
             claimed.append((feed_id, token))
@@ -75,7 +73,13 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
     """Fetch one feed (conditional GET), store its new items, and schedule the
     next poll. Never raises for a misbehaving feed: the error is recorded.
     `feed` carries the claim token it was claimed with: the new state is only
-    written if that claim is still this worker's."""
+    written if that claim is still this worker's, which a heartbeat keeps
+    while the poll runs."""
+    with leases.heartbeat(Feed, feed.claim_token):
+        return _poll(feed, now)
+
+
+def _poll(feed: Feed, now: datetime) -> PollResult:
     feed.last_polled_at = now
     with hostlimits.host_turn(feed.url, max_wait=HOST_WAIT_SECONDS) as our_turn:
         if not our_turn:
@@ -108,19 +112,73 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
             )
     except NotAFeed as exc:
         return _record_error(feed, now, str(exc))
+    except Exception as exc:  # noqa: BLE001 -- a parser bug on hostile input: the feed's error, not the worker's
+        log.exception("feed %s: the document could not be parsed", feed.url)
+        return _record_error(feed, now, f"feed could not be parsed ({type(exc).__name__}: {exc})")
 
-    keys = item_keys(parsed.items)
-    new_ids = [
-        aid
-        for item, key in zip(parsed.items, keys, strict=True)
-        if (aid := store_item(feed, item, now, key=key))
-    ]
+    new_ids, left_over = store_items(feed, parsed.items, now)
     _adopt_permanent_redirect(feed, response)
     if parsed.title and not feed.title:
         feed.title = parsed.title[:300]
-    feed.etag = (response.headers.get("ETag") or "")[:500]
-    feed.last_modified = (response.headers.get("Last-Modified") or "")[:100]
-    return _record_success(feed, now, response, items=parsed.items, new_ids=new_ids, ttl=parsed.ttl_minutes)
+    if left_over:
+        # Without validators the next poll gets the whole document again (a
+        # 304 would hide the items left over), and it comes soon.
+        log.info("feed %s: %d new items left for the next polls", feed.url, left_over)
+        feed.etag = feed.last_modified = ""
+    else:
+        feed.etag = (response.headers.get("ETag") or "")[:500]
+        feed.last_modified = (response.headers.get("Last-Modified") or "")[:100]
+    if parsed.skipped:
+        log.warning("feed %s: %d unreadable entries skipped", feed.url, parsed.skipped)
+    return _record_success(
+        feed,
+        now,
+        response,
+        items=parsed.items,
+        new_ids=new_ids,
+        ttl=parsed.ttl_minutes,
+        skipped=parsed.skipped,
+        soon=bool(left_over),
+    )
+
+
+def store_items(feed: Feed, items: list[FeedItem], now: datetime) -> tuple[list[int], int]:
+    """Store the document's new items, newest first, at most
+    FEED_ITEMS_PER_POLL of them: one huge feed must not flood the pipeline
+    ahead of every other feed. Returns (new article ids, new items left for
+    later polls). Known items are looked up in batches, not one by one."""
+    keys = item_keys(items)
+    known = _known_titles(feed, keys)
+    limit = settings.FEED_ITEMS_PER_POLL
+    new_ids: list[int] = []
+    left_over = 0
+    # Undated items count from first sight (now), as store_item dates them.
+    order = sorted(range(len(items)), key=lambda i: items[i].published_at or now, reverse=True)
+    for index in order:
+        item, key = items[index], keys[index]
+        if (stored := known.get(key[:1000])) is not None:
+            if item.title and item.title != stored[1]:
+                Article.objects.filter(pk=stored[0]).update(title=item.title[:2000])
+            continue
+        if not item.link:
+            continue
+        if len(new_ids) >= limit:
+            left_over += 1
+            continue
+        if article_id := store_item(feed, item, now, key=key):
+            new_ids.append(article_id)
+    return new_ids, left_over
+
+
+def _known_titles(feed: Feed, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """{key: (article id, title)} for the keys this feed already stored."""
+    known = {}
+    wanted = sorted({key[:1000] for key in keys})
+    for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+        chunk = wanted[start : start + 500]
+        rows = Article.objects.filter(feed=feed, guid__in=chunk).values_list("guid", "pk", "title")
+        known.update({guid: (pk, title) for guid, pk, title in rows})
+    return known
 
 
 def store_item(feed: Feed, item: FeedItem, now: datetime, *, key: str | None = None) -> int | None:
@@ -159,11 +217,13 @@ def store_item(feed: Feed, item: FeedItem, now: datetime, *, key: str | None = N
     return article.pk
 
 
-def _record_success(feed, now, response, *, items, new_ids, ttl=None) -> PollResult:
+def _record_success(feed, now, response, *, items, new_ids, ttl=None, skipped=0, soon=False) -> PollResult:
+    """soon: items were left for later, so the next poll is at the shortest interval."""
     if items is not None:
         feed.items_seen = len(items)
+        feed.items_skipped = skipped
         feed.items_per_day = _posting_rate(feed, items, len(new_ids), now)
-    interval = adaptive_interval(feed.items_per_day)
+    interval = settings.FEED_MIN_INTERVAL_SECONDS if soon else adaptive_interval(feed.items_per_day)
     lower_bound = max(_max_age_seconds(response.headers.get("Cache-Control", "")), (ttl or 0) * 60)
     server_floor = min(lower_bound, settings.FEED_MAX_INTERVAL_SECONDS)
     interval = max(interval, server_floor)
@@ -254,6 +314,7 @@ POLL_FIELDS = (
     "last_error",
     "last_error_at",
     "items_seen",
+    "items_skipped",
     "items_per_day",
     "redirect_candidate",
     "redirect_count",

@@ -29,7 +29,8 @@ ROBOTS_MAX_BYTES = 512 * 1024  # Google reads the first 500 KiB
 
 def can_fetch(url: str, *, max_wait: float) -> bool | None:
     """Whether robots.txt lets us fetch url; None when its rules are not known
-    and the host stayed busy for max_wait seconds (ask again later)."""
+    and the host stayed busy for max_wait seconds (ask again later).
+    http.BlockedAddress when the site is one Surge may not fetch from."""
     rules = robots_for(url, max_wait=max_wait)
     if rules is None:
         return None
@@ -69,10 +70,14 @@ def _store(origin: str, rules: str, expires_at) -> None:
 
 
 def _fetch_rules(origin: str) -> tuple[str, int]:
+    """Raises http.BlockedAddress for an origin Surge never fetches from (not
+    a public address): that is no answer from the site, so nothing is stored."""
     try:
         response = http.fetch(f"{origin}/robots.txt", accept="text/plain", max_bytes=ROBOTS_MAX_BYTES)
     except http.TooLarge:
         return ALLOW_ALL, ROBOTS_TTL_SECONDS  # junk, not a rule set
+    except http.BlockedAddress:
+        raise
     except http.FetchError:
         return DISALLOW_ALL, UNREACHABLE_TTL_SECONDS
     if response.status == 200:

@@ -7,13 +7,13 @@ from pathlib import Path
 from django.db import transaction
 
 from ingest import http
+from ingest.canonical import domain_of, is_web_url
+from ingest.category_hints import category_hint
 from ingest.discovery import discover_feed_links
 from ingest.feeds import NotAFeed, parse_feed
 from ingest.models import Feed, Source
+from ingest.outlets import DEFAULT_FEEDS_FILE, publisher_name
 from ingest.polling import FEED_ACCEPT
-from ingest.urls import domain_of, is_web_url
-
-DEFAULT_FEEDS_FILE = Path(__file__).with_name("default_feeds.json")
 
 
 def load_default_feeds(path: Path = DEFAULT_FEEDS_FILE) -> int:
@@ -34,7 +34,8 @@ def load_default_feeds(path: Path = DEFAULT_FEEDS_FILE) -> int:
                 },
             )
             _, created = Feed.objects.get_or_create(
-                url=entry["url"], defaults={"source": source, "category_hint": entry.get("category", "")}
+                url=entry["url"],
+                defaults={"source": source, "category_hint": category_hint(entry.get("category", ""))},
             )
             added += created
     return added
@@ -56,10 +57,13 @@ def add_feed(url: str, *, category: str = "", source_name: str = "") -> tuple[Fe
     site = parsed.link if is_web_url(parsed.link) else ""
     source, _ = Source.objects.get_or_create(
         domain=domain,
-        defaults={"name": (source_name or parsed.title or domain)[:200], "homepage": site[:500]},
+        defaults={
+            "name": (source_name or publisher_name(parsed.title, domain))[:200],
+            "homepage": site[:500],
+        },
     )
     feed = Feed.objects.create(
-        url=feed_url, source=source, title=parsed.title[:300], category_hint=category[:32]
+        url=feed_url, source=source, title=parsed.title[:300], category_hint=category_hint(category)
     )
     return feed, True
 
@@ -80,13 +84,17 @@ def import_feeds(entries: list[dict]) -> tuple[int, int]:
             site = entry.get("site", "")
             domain = domain_of(site if is_web_url(site) else url)
             source, _ = Source.objects.get_or_create(
-                domain=domain, defaults={"name": (entry.get("title") or domain)[:200], "homepage": site[:500]}
+                domain=domain,
+                defaults={
+                    "name": publisher_name(entry.get("title", ""), domain)[:200],
+                    "homepage": site[:500],
+                },
             )
             Feed.objects.create(
                 url=url,
                 source=source,
                 title=entry.get("title", "")[:300],
-                category_hint=entry.get("category", "")[:32],
+                category_hint=category_hint(entry.get("category", "")),
             )
             added += 1
     return added, existing
@@ -123,6 +131,14 @@ def _get(url: str):
     return response
 
 
+def set_feeds_paused(feed_ids: list[int], paused: bool) -> list[tuple[int, str]]:
+    """Pause (or resume) these feeds; returns (id, url) of those that changed.
+    The caller holds the transaction (an editor's action records each one)."""
+    changed = list(Feed.objects.filter(pk__in=feed_ids).exclude(paused=paused).values_list("pk", "url"))
+    Feed.objects.filter(pk__in=[pk for pk, _ in changed]).update(paused=paused)
+    return changed
+
+
 def feed_health(feeds=None) -> list[dict]:
     """One row per feed for editors: failing feeds first, then by outlet."""
     feeds = Feed.objects.select_related("source") if feeds is None else feeds
@@ -141,6 +157,7 @@ def feed_health(feeds=None) -> list[dict]:
             "next_poll_at": feed.next_poll_at,
             "interval_seconds": feed.interval_seconds,
             "items_per_day": round(feed.items_per_day, 1),
+            "items_skipped": feed.items_skipped,
             "articles": feed.articles.count(),
         }
         for feed in feeds

@@ -8,7 +8,7 @@ import os
 import time
 from contextlib import contextmanager
 
-STAGES = ("fetch", "parse", "extract", "embed", "assign")
+STAGES = ("fetch", "parse", "extract", "embed", "assign", "refresh")
 
 
 @contextmanager

@@ -26,6 +26,8 @@ def schedule_periodic_tasks(sender, **kwargs):
         (settings.HOURLY_TICK_SECONDS, "trends.update_hourly_snapshots"),
     ):
         sender.add_periodic_task(interval, sender.signature(task))
+    if settings.BRIEF_LLM_URL:
+        sender.add_periodic_task(60.0, sender.signature("trends.write_model_briefs"))
 
 
 def celery_command(*arguments: str) -> list[str]:

@@ -5,6 +5,7 @@ typo in a deployment fails at start-up instead of running with a silent default.
 """
 
 import os
+from pathlib import Path
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -77,6 +78,17 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     return raw
 
 
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """A header a TLS-terminating proxy sets to "https" ("X-Forwarded-Proto"),
+    as Django's SECURE_PROXY_SSL_HEADER wants it; None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not all(c.isalnum() or c == "-" for c in raw):
+        raise ImproperlyConfigured(f"{name} must be a header name such as X-Forwarded-Proto, got {raw!r}")
+    return ("HTTP_" + raw.upper().replace("-", "_"), "https")
+
+
 def _check_range(name, value, minimum, maximum):
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
@@ -102,3 +114,40 @@ def database_from_url(url: str) -> dict:
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }
+
+
+CACHE_SCHEMES = ("file", "locmem", "db", "redis", "rediss")
+
+
+def cache_from_url(url: str, var_dir) -> dict:
+    """Turn CACHE_URL into a Django CACHES entry.
+
+    file://            files under var_dir/cache/pages (every process on this machine shares them)
+    file:///some/dir   files under that folder
+    locmem://          this process's memory (one process only: workers' bumps never reach it)
+    db:// or db://name a table in the database (create it with manage.py createcachetable)
+    redis://host:port/db, rediss://…  Redis"""
+    parsed = urlparse(url)
+    if parsed.scheme not in CACHE_SCHEMES:
+        allowed = ", ".join(f"{s}://" for s in CACHE_SCHEMES)
+        raise ImproperlyConfigured(f"CACHE_URL must start with one of {allowed}, got {url!r}")
+    if parsed.scheme == "file":
+        location = parsed.path or str(Path(var_dir).resolve() / "cache" / "pages")
+        # Culling lists the folder on every write: keep it small.
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": location,
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    if parsed.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "surge"}
+    if parsed.scheme == "db":
+        table = parsed.netloc or parsed.path.lstrip("/") or "surge_cache"
+        if not table.replace("_", "").isalnum():
+            raise ImproperlyConfigured(f"CACHE_URL names a table of letters, digits and _, got {url!r}")
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": table,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}

@@ -2,16 +2,20 @@
 (see README "Configuration"); the defaults run on one machine with no setup:
 SQLite and a file-system Celery broker under var/."""
 
+import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 from surge.env import (
+    cache_from_url,
     database_from_url,
     env_bool,
     env_float,
     env_int,
     env_list,
+    env_proxy_ssl_header,
     env_str,
     env_url,
 )
@@ -42,8 +46,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "ingest",
     "trends",
+    "editorial",
+    "web",
+    "lab",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "surge.security.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "surge.urls"
@@ -70,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "trends.context.site",
+                "web.context_processors.site",
             ],
         },
     }
@@ -99,6 +110,16 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache: built pages and the versions they depend on (trends/caching.py) --
+# Files under var/ by default, shared by every process on this machine;
+# redis://… or db:// in production (see README).
+CACHE_URL = env_str("CACHE_URL", "file://")
+CACHES = {"default": cache_from_url(CACHE_URL, VAR_DIR)}
+# Two databases (a replay's, a benchmark's) may share one cache: their keys never meet.
+_database = DATABASES["default"]
+_database_identity = "|".join(str(_database.get(k, "")) for k in ("ENGINE", "HOST", "PORT", "NAME"))
+CACHES["default"]["KEY_PREFIX"] = hashlib.sha256(_database_identity.encode()).hexdigest()[:10]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -113,6 +134,37 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 LOGIN_URL = "/admin/login/"
+
+# --- Behind TLS (README "Production"): all off for `make run` on plain http,
+# on in docker/compose.yaml behind its TLS proxy. ----------------------------
+# Redirect http to https (the proxy tells Django the scheme: SECURE_PROXY_SSL_HEADER).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Trust this header, set by the TLS-terminating proxy, to say a request came over https.
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+# Strict-Transport-Security: browsers use https only, for this many seconds.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Session and CSRF cookies sent over https only.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+# How many proxies in front of the site append to X-Forwarded-For (surge/security.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+
+# --- Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins
+# for one account, or from one address, further attempts are refused (429)
+# for LOGIN_LOCKOUT_MINUTES. `manage.py axes_reset` lifts every lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+# Each parameter on its own: an account attacked from many addresses and an
+# address trying many accounts are both stopped.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "surge.security.client_ip"
 
 # --- Celery ----------------------------------------------------------------
 # Without CELERY_BROKER_URL the broker is kombu's file-system transport under
@@ -170,19 +222,45 @@ FETCH_ARTICLE_PAGES = env_bool("FETCH_ARTICLE_PAGES", True)
 FEED_MIN_INTERVAL_SECONDS = env_int("FEED_MIN_INTERVAL_SECONDS", 300, minimum=1)
 FEED_MAX_INTERVAL_SECONDS = env_int("FEED_MAX_INTERVAL_SECONDS", 24 * 3600, minimum=60)
 FEEDS_PER_TICK = env_int("FEEDS_PER_TICK", 50, minimum=1)
+# New items stored per poll of one feed, newest first; the rest wait for the
+# next polls, so a 10,000-item feed cannot hold the pipeline for hours.
+FEED_ITEMS_PER_POLL = env_int("FEED_ITEMS_PER_POLL", 100, minimum=1)
 # Per-host politeness across all workers (ingest/hostlimits.py).
 HOST_MAX_CONCURRENT = env_int("HOST_MAX_CONCURRENT", 2, minimum=1, maximum=64)
 HOST_MIN_DELAY_SECONDS = env_float("HOST_MIN_DELAY_SECONDS", 1.0, minimum=0, maximum=600)
 LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
+# A worker's claim on a feed or a batch of articles lasts this long unless
+# renewed (a heartbeat renews it every third of it while the work goes on):
+# the work of a worker that died is taken over after about this long.
+CLAIM_LEASE_SECONDS = env_float("CLAIM_LEASE_SECONDS", 45, minimum=1, maximum=3600)
 
 # --- Stories ---------------------------------------------------------------
-# The learned join and merge scorers and their thresholds (trends/clustering.py;
-# empty: the shipped trends/story_model.json, fitted by manage.py train_story_model).
+# The learned join and merge scorers and their thresholds (trends/stories/clustering.py;
+# empty: the shipped trends/stories/story_model.json, fitted by manage.py train_story_model).
 STORY_MODEL_PATH = env_str("STORY_MODEL_PATH", "")
 # A story with no new article for this long is closed to new articles.
 STORY_LIVE_HOURS = env_float("STORY_LIVE_HOURS", 36, minimum=1)
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
 TORCH_THREADS = env_int("TORCH_THREADS", 1, minimum=1, maximum=256)
+
+# --- Measure ---------------------------------------------------------------
+# The "fades by tomorrow" model file; empty: var/forecast_model.json when a
+# retrain wrote one, else the default shipped in trends/measure/forecast/.
+FORECAST_MODEL_PATH = env_str("FORECAST_MODEL_PATH", "")
+
+# --- Briefs ------------------------------------------------------------------
+# An OpenAI-compatible chat-completions endpoint for the optional model writer
+# (trends/words/briefs/model_writer.py); unset, every brief is the built-in one.
+BRIEF_LLM_URL = env_str("BRIEF_LLM_URL", "").strip()
+if BRIEF_LLM_URL:
+    BRIEF_LLM_URL = env_url("BRIEF_LLM_URL", "", schemes=("http", "https"))
+BRIEF_LLM_MODEL = env_str("BRIEF_LLM_MODEL", "")
+BRIEF_LLM_API_KEY = env_str("BRIEF_LLM_API_KEY", "")
+BRIEF_LLM_TIMEOUT_SECONDS = env_float("BRIEF_LLM_TIMEOUT_SECONDS", 60, minimum=1, maximum=600)
+# A story is sent to the model at most once per this many minutes (real time).
+BRIEF_LLM_INTERVAL_MINUTES = env_float("BRIEF_LLM_INTERVAL_MINUTES", 30, minimum=0)
+# Beyond the front page, stories spreading at least this fast get a model brief.
+BRIEF_LLM_MIN_VELOCITY = env_float("BRIEF_LLM_MIN_VELOCITY", 5.0, minimum=0)
 
 LOGGING = {
     "version": 1,

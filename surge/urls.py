@@ -3,6 +3,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("editor/", include("trends.editor_urls")),
-    path("", include("trends.urls")),
+    path("editor/", include("editorial.urls")),
+    path("", include("web.urls")),
 ]
+
+# JSON under /api/, the site's pages elsewhere.
+handler404 = "web.api.handler404"
+handler500 = "web.api.handler500"

@@ -1,5 +1,34 @@
 import pytest
 
+# --- real data (../shared/data) -------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects, so `-m "not needs_real_data"` sees these marks
+def pytest_collection_modifyitems(config, items):
+    """A test needs the real data when it is marked `needs_real_data` or uses
+    a fixture that requests `real_data`. When ../shared/data is absent, those
+    tests skip, saying where it was looked for (instead of failing on a file)."""
+    from tests.realdata import real_data_missing
+
+    reason = real_data_missing()
+    for item in items:
+        if "real_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.needs_real_data)
+        if reason and item.get_closest_marker("needs_real_data"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def real_data():
+    """The real data folder, for fixtures that load it (a fixture cannot carry
+    a mark); tests using them are marked `needs_real_data` by the hook above."""
+    from tests.realdata import DATA, real_data_missing
+
+    reason = real_data_missing()
+    if reason:
+        pytest.skip(reason)
+    return DATA
+
 
 @pytest.fixture
 def fakeweb():
@@ -17,7 +46,7 @@ def fakeweb():
 def fresh_story_index():
     """Each worker process keeps an in-memory index of live stories; tests roll
     the database back, so the index must start empty for every test."""
-    from trends.assignment import assigner
+    from trends.stories.assignment import assigner
 
     assigner.reset()
     yield
@@ -37,13 +66,12 @@ def crawler(settings):
     settings.FETCH_TOTAL_TIMEOUT = 2
     settings.FETCH_ARTICLE_PAGES = True
 
-    def make_feed(url: str, domain: str = "example.org"):
-        from ingest.models import Feed, Source
+    def feed_at(url: str, domain: str = "example.org"):
+        from tests.factories import make_feed, make_source
 
-        source, _ = Source.objects.get_or_create(domain=domain, defaults={"name": domain})
-        return Feed.objects.create(url=url, source=source)
+        return make_feed(url, source=make_source(domain, name=domain))
 
-    return make_feed
+    return feed_at
 
 
 # --- editorial (tests/test_editorial_*.py) -----------------------------------
@@ -67,3 +95,14 @@ def editor_client(editor):
     client = Client()
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """The page cache lives in files under SURGE_VAR_DIR and outlives a test's
+    database: a page cached for story 1 in one test must not answer for
+    another test's story 1."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

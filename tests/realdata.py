@@ -1,19 +1,32 @@
-"""Put real newsriver items into the database through the pipeline's cores,
-without HTTP: for tests of the stages after the crawler (site, velocity)."""
+"""Where the real data is (../shared/data, read in place), and real newsriver
+items put into the database through the pipeline's cores, without HTTP: for
+tests of the stages after the crawler (site, velocity). Tests that read the
+data carry `@pytest.mark.needs_real_data`."""
 
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from ingest.feeds import FeedItem
-from ingest.models import Article, Feed, Source
-from ingest.newsriver import category_hint, read_stream
+from ingest.models import Article, Feed
 from ingest.polling import store_item
-from trends.hourly import floor_hour, run_hourly_pass
-from trends.pipeline import embed_and_assign
-from trends.refresh import refresh_stories
+from lab.newsriver import category_hint, read_stream
+from tests.factories import make_source
+from trends.measure.hourly import floor_hour, run_hourly_pass
+from trends.stories.pipeline import embed_and_assign
+from trends.words.refresh import refresh_stories
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+# ../shared/data beside the repository (see README); SURGE_TEST_DATA points elsewhere.
+DATA = Path(os.environ.get("SURGE_TEST_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
 NEWSRIVER = DATA / "newsriver" / "items-2025-12_2026-01.jsonl.gz"
+
+
+def real_data_missing() -> str | None:
+    """Why tests marked `needs_real_data` are skipped (tests/conftest.py), or
+    None when the data is there."""
+    if DATA.is_dir():
+        return None
+    return f"real data not found at {DATA} (see README: ../shared/data)"
 
 
 def load_stream(start: datetime, end: datetime, *, max_items: int | None = None) -> int:
@@ -50,7 +63,7 @@ def _flush(article_ids: list[int], hour_end: datetime):
 
 
 def _feed_for(item, feeds) -> Feed:
-    source, _ = Source.objects.get_or_create(domain=item.domain, defaults={"name": item.source[:200]})
+    source = make_source(item.domain, name=item.source[:200])
     feed, _ = Feed.objects.get_or_create(
         url=f"http://127.0.0.1/replay/{item.domain}.xml",
         defaults={"source": source, "category_hint": category_hint(item.category)},

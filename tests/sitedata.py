@@ -8,16 +8,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from editorial.models import EditorialAction
+from ingest import clock
 from ingest.feeds import FeedItem
 from ingest.models import Article, Feed, ReplayClock, Source
 from ingest.polling import store_item
-from surge import clock
+from tests.factories import make_feed, make_source
 from tests.realdata import load_stream
-from trends.assignment import assigner
-from trends.hourly import run_hourly_pass
-from trends.models import EditorialAction, Story, StorySnapshot, StoryTopic, Topic
-from trends.pipeline import embed_and_assign
-from trends.refresh import refresh_stories
+from trends.measure.hourly import run_hourly_pass
+from trends.models import Story, StorySnapshot, StoryTopic, Topic
+from trends.stories.assignment import assigner
+from trends.stories.pipeline import embed_and_assign
+from trends.words.refresh import refresh_stories
 
 START = datetime(2026, 1, 3, 6, tzinfo=UTC)
 END = datetime(2026, 1, 3, 12, tzinfo=UTC)
@@ -32,8 +34,8 @@ def load_site_data() -> dict:
     load_stream(START, END)
     hostile_ids = []
     for number in (1, 2):
-        source = Source.objects.create(name=f"Hostile Outlet {number}", domain=f"hostile{number}.example")
-        feed = Feed.objects.create(url=f"http://127.0.0.1/hostile{number}.xml", source=source)
+        source = make_source(f"hostile{number}.example", name=f"Hostile Outlet {number}")
+        feed = make_feed(f"http://127.0.0.1/hostile{number}.xml", source)
         article_id = store_item(
             feed,
             FeedItem(f"hostile-{number}", f"https://hostile{number}.example/a", HOSTILE_TITLE, "", END),
@@ -73,7 +75,7 @@ def clear_site_data() -> None:
 
 
 @pytest.fixture(scope="module")
-def site_data(django_db_setup, django_db_blocker):
+def site_data(real_data, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         data = load_site_data()
     yield data

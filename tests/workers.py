@@ -1,6 +1,7 @@
 """Start real Celery worker processes against the test database and broker."""
 
 import os
+import signal
 import subprocess
 import time
 from contextlib import contextmanager
@@ -62,3 +63,26 @@ def wait_for(condition, *, timeout: float, interval: float = 0.2, process=None) 
             raise AssertionError(f"worker exited with {process.returncode}:\n{output[-3000:]}")
         time.sleep(interval)
     return False
+
+
+def start_celery(env: dict[str, str], *arguments: str) -> subprocess.Popen:
+    """A Celery process (worker or beat) in a session of its own, so that
+    os.killpg reaches it and anything it started, as a crash would."""
+    return subprocess.Popen(
+        celery_command(*arguments),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_celery(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

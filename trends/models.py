@@ -1,7 +1,8 @@
 """Stories (groups of articles telling the same news) and their hourly history."""
 
-from django.conf import settings
 from django.db import models
+
+from trends.words.folding import fold
 
 CATEGORIES = [
     ("world", "World"),
@@ -55,7 +56,10 @@ class Story(models.Model):
     forecast_probability = models.FloatField(null=True, blank=True, help_text="P(fades by tomorrow)")
     brief = models.JSONField(default=dict, blank=True)
     brief_updated_at = models.DateTimeField(null=True, blank=True)
-    # Lower-cased headline, dek and brief sentence texts, for site search
+    # Real time of the last model-writer attempt (trends/words/briefs/stories.py):
+    # claimed by a conditional UPDATE, at most once per BRIEF_LLM_INTERVAL_MINUTES.
+    brief_model_at = models.DateTimeField(null=True, blank=True)
+    # Folded headline, dek and brief sentence texts, for site search
     # (built by story_search_text; save() keeps it in step with those fields).
     search_text = models.TextField(blank=True, default="")
 
@@ -99,11 +103,11 @@ class Story(models.Model):
 
 def story_search_text(headline: str, dek: str, brief) -> str:
     """What site search looks in: the words a reader sees, never the brief's
-    JSON keys. Lower-cased in Python so non-ASCII words match on SQLite too
-    (its LIKE folds ASCII case only)."""
+    JSON keys, folded (trends.folding) so that accents, case and punctuation
+    never stop a match, on SQLite and PostgreSQL alike."""
     sentences = brief.get("sentences") if isinstance(brief, dict) else None
     texts = [s.get("text", "") for s in sentences or [] if isinstance(s, dict)]
-    return "\n".join([headline or "", dek or "", *texts]).lower()
+    return "\n".join(fold(text) for text in [headline or "", dek or "", *texts])
 
 
 class StorySnapshot(models.Model):
@@ -154,16 +158,3 @@ class StoryTopic(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "topic"], name="one_link_per_story_topic")]
-
-
-class EditorialAction(models.Model):
-    """Who did what to which story, and when. Kept forever."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    story = models.ForeignKey(Story, on_delete=models.SET_NULL, null=True, related_name="editorial_actions")
-    action = models.CharField(max_length=32)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]

@@ -1,13 +1,27 @@
-"""Celery tasks for stories: thin wrappers around trends.pipeline and
-trends.hourly, which the tests call directly."""
+"""Celery tasks for stories: thin wrappers around trends.stories.pipeline and
+trends.measure.hourly, which the tests call directly."""
 
 from celery import shared_task
+from celery.signals import worker_process_init
 
+from ingest import clock
 from ingest.dedup import prune_text_bands
-from surge import clock
-from trends import pipeline
-from trends.hourly import hours_to_snapshot, run_hourly_pass
-from trends.merging import merge_converged_stories
+from trends.measure.hourly import hours_to_snapshot, run_hourly_pass
+from trends.stories import pipeline
+from trends.stories.converged import merge_converged_stories
+from trends.words.briefs import stories as story_briefs
+
+
+@worker_process_init.connect
+def load_models(**kwargs):
+    """One embedding model (and language model) per worker process, loaded
+    before its first task (solo pool, or each prefork child), so no batch
+    waits seconds for them."""
+    from ingest.extraction import detect_language
+    from trends.stories.embedding import get_model
+
+    get_model()
+    detect_language("Loading the language model once per process.")
 
 
 @shared_task(name="trends.process_pending_articles")
@@ -31,3 +45,10 @@ def run_hourly_work(now):
     for hour_end in hours:
         run_hourly_pass(hour_end)
     prune_text_bands(now)
+
+
+@shared_task(name="trends.write_model_briefs")
+def write_model_briefs():
+    """Beat sends this every minute when BRIEF_LLM_URL is set; each story is
+    sent to the model at most once per BRIEF_LLM_INTERVAL_MINUTES."""
+    story_briefs.write_model_briefs(clock.now())

@@ -50,16 +50,23 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh browser profile (no cookies, no cache) at desktop size. Every
-    JavaScript dialog is recorded, so a test can assert none opened."""
+    JavaScript dialog is recorded, so a test can assert none opened, and so is
+    every Content-Security-Policy violation Chromium reports."""
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.dialogs = []
+    page.csp_violations = []
 
     def record(dialog):
         page.dialogs.append(dialog.message)
         dialog.dismiss()
 
+    def record_console(message):
+        if "Content Security Policy" in message.text:
+            page.csp_violations.append(f"{page.url}: {message.text}")
+
     page.on("dialog", record)
+    page.on("console", record_console)
     page.set_default_timeout(15_000)
     yield page
     context.close()
@@ -73,15 +80,15 @@ def screenshots():
 
 
 @pytest.fixture
-def replayed(transactional_db):
+def replayed(real_data, transactional_db):
     """The real stream of that morning, clustered by the real pipeline, with
     Surge's clock set to its end (so the stories are live on the front page)."""
     from django.utils import timezone as django_timezone
 
+    from ingest import clock
     from ingest.models import ReplayClock
-    from surge import clock
     from tests.realdata import load_stream
-    from trends.assignment import assigner
+    from trends.stories.assignment import assigner
 
     assigner.reset()
     load_stream(REPLAY_START, REPLAY_END)

@@ -12,14 +12,16 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from editorial.models import EditorialAction
 from ingest.feeds import parse_feed
-from ingest.models import Article, Feed, Source
+from ingest.models import Article
 from ingest.polling import store_item
 from tests.browser.conftest import DESKTOP, PHONE, REPLAY_END
-from trends.hourly import run_hourly_pass
-from trends.models import EditorialAction, Story
-from trends.pipeline import embed_and_assign
-from trends.refresh import refresh_stories
+from tests.factories import make_feed, make_source
+from trends.measure.hourly import run_hourly_pass
+from trends.models import Story
+from trends.stories.pipeline import embed_and_assign
+from trends.words.refresh import refresh_stories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -177,10 +179,8 @@ RAW_PAYLOAD = (
 def store_hostile_feed() -> list[Article]:
     """The hostile feed through the crawler's own parsing and storing, and
     the pipeline after it (embedding, assignment, refresh, hourly pass)."""
-    source = Source.objects.create(
-        name='Hostile <b onmouseover="alert(1)">wire</b>', domain="hostile.example"
-    )
-    feed = Feed.objects.create(url="http://hostile.example/rss.xml", source=source)
+    source = make_source("hostile.example", name='Hostile <b onmouseover="alert(1)">wire</b>')
+    feed = make_feed("http://hostile.example/rss.xml", source)
     parsed = parse_feed(HOSTILE_FEED, base_url=feed.url, content_type="application/rss+xml")
     fetched = REPLAY_END - timedelta(minutes=10)
     ids = [i for i in (store_item(feed, item, fetched) for item in parsed.items) if i]

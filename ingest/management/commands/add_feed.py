@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from ingest.category_hints import CATEGORY_CODES, category_hint
 from ingest.sources import FeedNotFound, add_feed
 
 
@@ -12,6 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("--source-name", default="")
 
     def handle(self, *args, url, category, source_name, **options):
+        if category and not category_hint(category):
+            self.stderr.write(
+                f"category {category!r} is not one of {', '.join(CATEGORY_CODES)} (or a common name for one):"
+                " the feed is added without a category hint"
+            )
         try:
             feed, created = add_feed(url, category=category, source_name=source_name)
         except FeedNotFound as exc:

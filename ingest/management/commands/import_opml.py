@@ -17,5 +17,7 @@ class Command(BaseCommand):
             entries = read_opml(Path(path).read_bytes())
         except (OSError, NotOpml) as exc:
             raise CommandError(str(exc)) from None
+        if not entries:
+            raise CommandError(f"{path}: no feed in this OPML file (no <outline> with an xmlUrl attribute)")
         added, existing = import_feeds(entries)
         self.stdout.write(f"{added} feeds added, {existing} already there")

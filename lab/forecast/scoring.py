@@ -1,0 +1,63 @@
+"""Scores of probability forecasts of "fades by tomorrow", and the baselines
+the model must beat:
+
+  base rate:   the share of training forecasts that faded, for everyone;
+  persistence: "tomorrow looks like now": the training fade rate of stories
+               that were, or were not, already below FADE_SHARE of their peak;
+  decay rule:  trends.measure.forecast.rule_forecast, the hand-set rule (a stage's
+               chance of fading, raised by each quiet hour)."""
+
+import numpy as np
+
+MIN_DECILE_FORECASTS = 100  # fewer than this in a decile: too few to judge calibration
+
+
+def brier(probabilities: np.ndarray, happened: np.ndarray) -> float:
+    return float(np.mean((probabilities - happened) ** 2)) if len(happened) else float("nan")
+
+
+def accuracy(probabilities: np.ndarray, happened: np.ndarray) -> float:
+    return float(np.mean((probabilities >= 0.5) == (happened == 1))) if len(happened) else float("nan")
+
+
+def calibration(probabilities: np.ndarray, happened: np.ndarray) -> list[list[float]]:
+    """[[mean predicted, observed share, n], …] for the deciles of predicted
+    probability (0-0.1, …, 0.9-1), empty deciles left out."""
+    deciles = np.minimum((probabilities * 10).astype(int), 9)
+    table = []
+    for decile in range(10):
+        chosen = deciles == decile
+        n = int(chosen.sum())
+        if n:
+            table.append(
+                [
+                    round(float(probabilities[chosen].mean()), 4),
+                    round(float(happened[chosen].mean()), 4),
+                    n,
+                ]
+            )
+    return table
+
+
+def score(probabilities: np.ndarray, happened: np.ndarray) -> dict:
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    happened = np.asarray(happened, dtype=np.float64)
+    return {
+        "brier": round(brier(probabilities, happened), 5),
+        "accuracy": round(accuracy(probabilities, happened), 4),
+        "calibration": calibration(probabilities, happened),
+    }
+
+
+def worst_calibration_gap(table: list[list[float]], *, min_n: int = MIN_DECILE_FORECASTS) -> float | None:
+    """The largest |predicted - observed| over deciles with at least min_n forecasts."""
+    gaps = [abs(p - o) for p, o, n in table if n >= min_n]
+    return max(gaps) if gaps else None
+
+
+def persistence_probabilities(
+    train_below: np.ndarray, train_fades: np.ndarray, test_below: np.ndarray
+) -> np.ndarray:
+    rate_below = train_fades[train_below].mean() if train_below.any() else train_fades.mean()
+    rate_above = train_fades[~train_below].mean() if (~train_below).any() else train_fades.mean()
+    return np.where(test_below, rate_below, rate_above)

@@ -1,0 +1,348 @@
+"""End-to-end crawl benchmark with real workers.
+
+Serves N feeds x M items, each item with an article page (real article texts
+from ../shared/data/giveme5w1h), from a local HTTP server, and lets real
+Celery worker processes poll, fetch, extract, embed and assign them, on a
+temporary file-system broker and a temporary SQLite file (never
+var/surge.sqlite3). Stage times come from ingest.timing's log, written by
+every worker process and added up here.
+
+First it measures the bare model: the same texts the workers will embed
+(title and feed summary), embedded in batches by this process with the
+workers' settings (TORCH_THREADS threads, EMBEDDING_BATCH_SIZE), after a
+warm-up batch. Then it starts the workers, waits until each has loaded its
+model (they do so at start, see trends.tasks) and times the crawl from the
+first poll to the last article in a story. `ratio` is the crawl's
+articles/s over the bare model's texts/s.
+
+The command re-runs itself as a "driver" process whose environment points
+Django at the temporary database, so this process never opens the real one."""
+
+import gzip
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from ingest.timing import STAGES, read_totals
+from surge.celery import celery_command
+
+TEXTS = Path(settings.BASE_DIR).parent / "shared" / "data" / "giveme5w1h" / "news_cluster.jsonl.gz"
+
+
+class Command(BaseCommand):
+    help = (
+        "Crawl N local feeds x M items end to end with real workers; print feeds/s, articles/s, stage shares."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--feeds", type=int, default=20)
+        parser.add_argument("--items", type=int, default=20)
+        parser.add_argument("--workers", type=int, default=2, help="worker processes (solo pool each)")
+        parser.add_argument("--timeout", type=float, default=900, help="give up after this many seconds")
+        parser.add_argument("--json", action="store_true", help="last line: one JSON object")
+        parser.add_argument("--driver-dir", help=argparse_hidden())
+
+    def handle(self, *args, **opts):
+        if opts["driver_dir"]:
+            return self._drive(opts)
+        workdir = Path(tempfile.mkdtemp(prefix="surge-bench-"))
+        env = {
+            **os.environ,
+            "DEBUG": "1",
+            "SURGE_VAR_DIR": str(workdir),
+            "SQLITE_PATH": str(workdir / "bench.sqlite3"),
+            "CELERY_BROKER_URL": "filesystem://",
+            "ALLOW_PRIVATE_ADDRESSES": "1",
+            "HOST_MIN_DELAY_SECONDS": "0",
+            "HOST_MAX_CONCURRENT": "8",
+            "FEEDS_PER_TICK": str(max(opts["feeds"], 1)),
+            "SURGE_TIMING_LOG": str(workdir / "timing.log"),
+            "LOAD_DEFAULT_FEEDS": "0",
+            "TORCH_THREADS": "1",
+            "LOG_LEVEL": "WARNING",
+        }
+        env.pop("DATABASE_URL", None)
+        command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench_crawl"]
+        command += [
+            "--feeds",
+            str(opts["feeds"]),
+            "--items",
+            str(opts["items"]),
+            "--workers",
+            str(opts["workers"]),
+        ]
+        command += ["--timeout", str(opts["timeout"]), "--driver-dir", str(workdir)]
+        if opts["json"]:
+            command.append("--json")
+        try:
+            done = subprocess.run(command, env=env, check=False)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        if done.returncode:
+            raise CommandError(f"benchmark driver failed (exit {done.returncode})")
+
+    # --- the driver, in the temporary environment ------------------------------
+
+    def _drive(self, opts):
+        from ingest.models import Article, Feed, Source
+
+        workdir = Path(opts["driver_dir"])
+        n_feeds, n_items = opts["feeds"], opts["items"]
+        call_command("migrate", verbosity=0)
+        server = BenchServer(n_feeds, n_items, _load_texts())
+        for i in range(n_feeds):
+            source = Source.objects.create(name=f"Bench outlet {i}", domain=f"bench{i}.example")
+            Feed.objects.create(url=server.url(f"/feed/{i}.xml"), source=source)
+        expected = n_feeds * n_items
+
+        bare = _bare_embedding_rates(server.texts_to_embed(), opts["workers"])
+        workers = [_start_worker(workdir, n) for n in range(opts["workers"])]
+        try:
+            from ingest.tasks import poll_due_feeds
+
+            _wait_until_ready(workers)
+            started = time.monotonic()
+            poll_due_feeds.delay()
+            feeds_done_at = None
+            with tqdm(total=expected, desc="articles in stories", unit="art", file=sys.stderr) as bar:
+                while True:
+                    time.sleep(0.5)
+                    if any(w.poll() is not None for w in workers):
+                        raise CommandError("a worker exited early; see its log above")
+                    if (
+                        feeds_done_at is None
+                        and not Feed.objects.filter(last_polled_at__isnull=True).exists()
+                    ):
+                        feeds_done_at = time.monotonic()
+                    settled = Article.objects.filter(story__isnull=False).count()
+                    settled += Article.objects.filter(stage=Article.Stage.FAILED).count()
+                    bar.update(settled - bar.n)
+                    if settled >= expected or time.monotonic() - started > opts["timeout"]:
+                        break
+            elapsed = time.monotonic() - started
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            for worker in workers:
+                try:
+                    worker.wait(20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+            server.stop()
+
+        stored = Article.objects.count()
+        assigned = Article.objects.filter(story__isnull=False).count()
+        timing_log = workdir / "timing.log"
+        totals = read_totals(timing_log) if timing_log.exists() else dict.fromkeys(STAGES, 0.0)
+        staged = sum(totals[s] for s in STAGES) or 1.0
+        result = {
+            "feeds": n_feeds,
+            "items_per_feed": n_items,
+            "workers": opts["workers"],
+            "articles_stored": stored,
+            "articles_assigned": assigned,
+            "duplicates_linked": Article.objects.filter(duplicate_of__isnull=False).count(),
+            "with_page_text": Article.objects.exclude(text="").count(),
+            "wall_seconds": round(elapsed, 2),
+            "feeds_per_second": round(n_feeds / (feeds_done_at - started), 2) if feeds_done_at else 0.0,
+            "articles_per_second": round(assigned / elapsed, 2),
+            "bare_embed_per_second": bare["per_second"],
+            "bare_embed_per_second_all_threads": bare["all_threads_per_second"],
+            "ratio": round(assigned / elapsed / bare["per_second"], 3),
+            "stage_seconds": {s: round(totals[s], 2) for s in STAGES},
+            "stage_share": {s: round(totals[s] / staged, 3) for s in STAGES},
+            "stage_ms_per_article": {s: round(1000 * totals[s] / max(assigned, 1), 2) for s in STAGES},
+        }
+        self.stdout.write(
+            f"bare model: {bare['per_second']} texts/s ({bare['threads']} torch thread(s) a process, "
+            f"batch {bare['batch_size']}); {bare['all_threads_per_second']} texts/s with "
+            f"{bare['all_threads']} threads, the workers' total"
+        )
+        self.stdout.write(
+            f"{n_feeds} feeds x {n_items} items, {opts['workers']} workers: {stored} stored, "
+            f"{assigned} in stories ({result['with_page_text']} with page text, "
+            f"{result['duplicates_linked']} near-duplicates linked) in {elapsed:.1f} s"
+        )
+        self.stdout.write(
+            f"feeds/s {result['feeds_per_second']}  articles/s {result['articles_per_second']}  "
+            f"= {result['ratio']:.2f}x the bare model (workers started and their models loaded first)"
+        )
+        for stage in STAGES:
+            self.stdout.write(
+                f"  {stage:<8} {totals[stage]:8.2f} s  {100 * totals[stage] / staged:5.1f} %  "
+                f"{result['stage_ms_per_article'][stage]:7.2f} ms/article"
+            )
+        if opts["json"]:
+            self.stdout.write(json.dumps(result))
+        if assigned < expected:
+            raise CommandError(f"only {assigned} of {expected} articles reached a story in time")
+
+
+def argparse_hidden():
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def _bare_embedding_rates(texts: list[str], workers: int) -> dict:
+    """Texts/s of the model alone on these texts: with the threads one worker
+    process has, then with all the workers' threads in one process."""
+    import torch
+
+    from trends.stories.embedding import embed_texts, get_model
+
+    get_model()
+    threads = settings.TORCH_THREADS
+    batch = settings.EMBEDDING_BATCH_SIZE
+    rates = {"threads": threads, "all_threads": threads * workers, "batch_size": batch}
+    for key, count in (("per_second", threads), ("all_threads_per_second", threads * workers)):
+        torch.set_num_threads(count)
+        embed_texts(texts[:batch])  # warm-up
+        started = time.perf_counter()
+        embed_texts(texts)
+        rates[key] = round(len(texts) / (time.perf_counter() - started), 2)
+    torch.set_num_threads(threads)
+    return rates
+
+
+def _wait_until_ready(workers: list[subprocess.Popen], timeout: float = 300) -> None:
+    """Until every worker answers a ping: it has loaded its model and consumes."""
+    from surge.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(w.poll() is not None for w in workers):
+            raise CommandError("a worker exited while starting; see its log")
+        if len(app.control.ping(timeout=1.0)) >= len(workers):
+            return
+    raise CommandError(f"the workers did not answer within {timeout:.0f} s")
+
+
+def _start_worker(workdir: Path, n: int) -> subprocess.Popen:
+    log = open(workdir / f"worker{n}.log", "w")  # noqa: SIM115 -- lives as long as the worker
+    return subprocess.Popen(
+        celery_command(
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            f"bench{n}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ),
+        cwd=settings.BASE_DIR,
+        env=os.environ.copy(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _load_texts() -> list[dict]:
+    rows = []
+    with gzip.open(TEXTS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row.get("title") and len(row.get("text") or "") > 500:
+                rows.append(
+                    {"title": row["title"], "text": row["text"], "description": row.get("description") or ""}
+                )
+    return rows
+
+
+class BenchServer:
+    """Feeds at /feed/<i>.xml, article pages at /article/<i>/<j>.html."""
+
+    def __init__(self, n_feeds: int, n_items: int, texts: list[dict]):
+        self.n_feeds, self.n_items, self.texts = n_feeds, n_items, texts
+        self.published = timezone.now()
+        bench = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                status, ctype, body = bench.respond(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def stop(self):
+        self.httpd.shutdown()
+
+    def texts_to_embed(self) -> list[str]:
+        """What the workers embed for each item: its title and feed summary."""
+        from trends.stories.embedding import article_text
+
+        return [
+            article_text(row["title"], " ".join(row["description"][:300].split()))
+            for row in (self._text(i, j) for i in range(self.n_feeds) for j in range(self.n_items))
+        ]
+
+    def _text(self, i: int, j: int) -> dict:
+        return self.texts[(i * self.n_items + j) % len(self.texts)]
+
+    def respond(self, path: str) -> tuple[int, str, bytes]:
+        parts = path.strip("/").removesuffix(".xml").removesuffix(".html").split("/")
+        try:
+            if parts[0] == "feed" and len(parts) == 2:
+                return 200, "application/rss+xml; charset=utf-8", self._feed(int(parts[1]))
+            if parts[0] == "article" and len(parts) == 3:
+                return 200, "text/html; charset=utf-8", self._page(int(parts[1]), int(parts[2]))
+        except ValueError:
+            pass
+        return 404, "text/plain", b"not found"
+
+    def _feed(self, i: int) -> bytes:
+        items = []
+        for j in range(self.n_items):
+            row = self._text(i, j)
+            when = format_datetime(self.published, usegmt=True)
+            items.append(
+                f"<item><title>{escape(row['title'])}</title><link>{self.url(f'/article/{i}/{j}.html')}</link>"
+                f"<guid isPermaLink='false'>bench-{i}-{j}</guid><pubDate>{when}</pubDate>"
+                f"<description>{escape(row['description'][:300])}</description></item>"
+            )
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bench {i}</title>'
+            f"<link>{self.url('/')}</link>{''.join(items)}</channel></rss>"
+        ).encode()
+
+    def _page(self, i: int, j: int) -> bytes:
+        row = self._text(i, j)
+        paragraphs = "".join(f"<p>{escape(p)}</p>" for p in row["text"].split("\n") if p.strip())
+        return (
+            f"<!doctype html><html><head><title>{escape(row['title'])}</title></head><body>"
+            f"<nav>Home | World | Sport</nav><article><h1>{escape(row['title'])}</h1>{paragraphs}</article>"
+            "<footer>Copyright</footer></body></html>"
+        ).encode()

@@ -1,0 +1,101 @@
+"""Fit the story join and merge scorers on a labelled stream.
+
+    manage.py train_story_model ../shared/data/newsriver/events-2026-01-02_04.jsonl.gz \\
+        --until 2026-01-04T00:00:00Z [--output trends/story_model.json]
+
+Trains on the items first seen before --until (the rest stays held out for
+evaluate_clustering), picks the join and merge thresholds by cross-fitting
+over the training part's days, and writes the model (default: the shipped
+trends/story_model.json)."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from lab.clustering import story_training
+from lab.clustering.datasets import load_labelled_stream, load_uci_days
+from lab.embedding_cache import EmbeddingCache
+from trends.stories.clustering import MODEL_PATH
+
+
+class Command(BaseCommand):
+    help = "Fit the story clustering's join and merge scorers on a labelled newsriver stream."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, help="a labelled stream (newsriver fields plus `event`)")
+        parser.add_argument("--until", default=None, help="train on items first seen before this (ISO 8601)")
+        parser.add_argument("--output", type=Path, default=MODEL_PATH)
+        parser.add_argument(
+            "--also-uci",
+            type=Path,
+            default=None,
+            help="also fit the scorers on these UCI days (the thresholds are still chosen on the stream)",
+        )
+        parser.add_argument(
+            "--uci-days",
+            default="2,9",
+            help="with --also-uci: days of the file (0 = 2014-03-10), each its own window",
+        )
+
+    def handle(self, *args, **options):
+        if not options["path"].exists():
+            raise CommandError(f"{options['path']} does not exist")
+        try:
+            articles = load_labelled_stream(options["path"])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        until = None
+        if options["until"]:
+            try:
+                until = datetime.fromisoformat(options["until"].replace("Z", "+00:00")).astimezone(UTC)
+            except ValueError:
+                raise CommandError(f"--until is not an ISO 8601 time: {options['until']!r}") from None
+            articles = [a for a in articles if a.arrived_at < until]
+        if len({a.gold_story for a in articles}) < 2:
+            raise CommandError("need at least two labelled events to train on")
+        self.stderr.write(f"training on {len(articles)} items first seen before {until or 'the end'}")
+        cache = EmbeddingCache()
+        vectors = cache.vectors([a.text for a in articles])
+        also = []
+        if options["also_uci"]:
+            days = [int(d) for d in options["uci_days"].split(",") if d.strip()]
+            uci = load_uci_days(options["also_uci"], days)
+            self.stderr.write(f"also fitting on {len(uci)} UCI articles of days {days}")
+            also.append((uci, cache.vectors([a.text for a in uci])))
+        try:
+            model, grid = story_training.train(
+                articles,
+                vectors,
+                settings.STORY_LIVE_HOURS,
+                log=lambda line: self.stderr.write(line),
+                also=also,
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        chosen = next(
+            g
+            for g in grid
+            if (g["join_threshold"], g["merge_threshold"]) == (model.join_threshold, model.merge_threshold)
+        )
+        chosen = {k: round(v, 4) for k, v in chosen.items()}
+        model.about.update(
+            {
+                "trained_on": options["path"].name,
+                "trained_until": until.isoformat() if until else None,
+                "items": len(articles),
+                "also_fitted_on": [f"{options['also_uci'].name} days {options['uci_days']}"]
+                if options["also_uci"]
+                else [],
+                "scores_on_days_left_out": {
+                    k: chosen[k] for k in ("bcubed_f1", "top20_purity", "junk_top20", "split_top20")
+                },
+            }
+        )
+        options["output"].write_text(json.dumps(model.to_dict(), indent=2) + "\n")
+        self.stdout.write(
+            f"join threshold {model.join_threshold}, merge threshold {model.merge_threshold}; "
+            f"written to {options['output']}"
+        )

@@ -1,0 +1,66 @@
+"""The benchmarks' --json output is stable for anyone who scripts it: the
+last line is one JSON object with the keys README's benchmark table lists.
+Run small, in a throwaway SURGE_VAR_DIR (figures are not checked here: a
+benchmark measures, a test does not time)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+
+def _last_line_json(tmp_path, *command: str) -> dict:
+    env = dict(os.environ, DEBUG="1", SURGE_VAR_DIR=str(tmp_path), LOG_LEVEL="WARNING")
+    for name in ("DATABASE_URL", "SQLITE_PATH", "CACHE_URL"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "manage.py", *command, "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_bench_site_json_keys(tmp_path):
+    figures = _last_line_json(tmp_path, "bench_site", "--articles", "600", "--seconds", "0.5")
+    for key in (
+        "front_rps",
+        "trend_rps",
+        "big_trend_rps",
+        "static_rps",
+        "front_ratio",
+        "trend_ratio",
+        "big_trend_ratio",
+        "front_p99_ms",
+        "trend_p99_ms",
+        "front_queries",
+        "trend_queries",
+    ):
+        assert isinstance(figures[key], int | float), key
+    assert figures["articles"] == 600 and figures["sweep"][0]["articles"] == 600
+    assert figures["front_errors"] == figures["trend_errors"] == figures["big_trend_errors"] == 0
+
+
+def test_bench_velocity_json_keys(tmp_path):
+    figures = _last_line_json(tmp_path, "bench_velocity", "--stories", "30", "-v", "0")
+    assert figures["stories"] == 30
+    assert isinstance(figures["seconds"], float) and isinstance(figures["queries"], int)
+
+
+def test_bench_crawl_json_keys(tmp_path):
+    figures = _last_line_json(tmp_path, "bench_crawl", "--feeds", "2", "--items", "3", "--workers", "1")
+    assert figures["articles_assigned"] == 6
+    for key in ("articles_per_second", "bare_embed_per_second", "ratio"):
+        assert isinstance(figures[key], float) and figures[key] > 0, key
+    assert set(figures["stage_share"]) == {"fetch", "parse", "extract", "embed", "assign", "refresh"}

@@ -1,1 +1,0 @@
-"""Offline evaluation of story clustering and categories against labelled data."""
