@@ -262,8 +262,8 @@ def test_worker_chooses_again_when_its_story_was_merged_before_it_locked_it(cosi
     """An editor merges the story a worker chose between its choice and its
     row lock: the article must not land in the merged (closed) story."""
     from ingest.models import Article, Source
-    from trends import assignment
     from trends.models import Story
+    from trends.stories import assignment
     from trends.stories.assignment import StoryAssigner
 
     source = Source.objects.create(name="S", domain="s.example")
