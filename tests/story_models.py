@@ -3,7 +3,8 @@ test can place vectors on either side of a threshold."""
 
 import math
 
-from trends.stories.clustering import ClusterParams, Scorer, StoryModel
+from trends.stories.clustering import ClusterParams
+from trends.stories.story_model import Scorer, StoryModel
 
 STEEP = 50.0  # log-odds per unit of cosine: the decision flips right at the threshold
 

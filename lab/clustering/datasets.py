@@ -114,6 +114,14 @@ def load_giveme5w1h(path: Path) -> list[LabelledArticle]:
     return _shuffled_by_bucket(by_day)
 
 
+def giveme5w1h_half(articles: list[LabelledArticle], half: str) -> list[LabelledArticle]:
+    """The articles of the events with even (or odd) ids: one half to fit on, the other held out."""
+    if half not in ("even", "odd"):
+        raise ValueError(f"half is 'even' or 'odd', not {half!r}")
+    remainder = 0 if half == "even" else 1
+    return [a for a in articles if int(a.gold_story) % 2 == remainder]
+
+
 def load_labelled_stream(path: Path) -> list[LabelledArticle]:
     """A newsriver stream with an `event` per item, in first_seen order (ties
     keep the file's order). A line that is not a labelled item is an error

@@ -1,7 +1,7 @@
-"""Fitting the story model (trends/story_model.json) on a labelled stream.
+"""Fitting the story model (trends/stories/story_model.json) on a labelled stream.
 
 Both scorers are logistic regressions over the very features the workers
-compute (trends.stories.clustering.join_features / merge_features), so what is
+compute (trends.stories.features.join_features / merge_features), so what is
 trained is what runs.
 
 - Join scorer, in two rounds. First on the gold state: the stream is
@@ -30,17 +30,10 @@ from tqdm import tqdm
 
 from lab.clustering import metrics, online_run
 from lab.clustering.datasets import LabelledArticle
-from trends.stories.clustering import (
-    MERGE_FLOOR,
-    ClusterParams,
-    LiveStories,
-    Member,
-    Scorer,
-    StoryModel,
-    StoryProfile,
-    join_features,
-    merge_features,
-)
+from trends.stories.clustering import MERGE_FLOOR, ClusterParams, LiveStories
+from trends.stories.features import join_features, merge_features
+from trends.stories.members import Member, StoryProfile
+from trends.stories.story_model import Scorer, StoryModel
 
 FIRST_ROUND_THRESHOLD = 1.0  # log-odds the first join scorer decides with in round two
 JOIN_THRESHOLDS = (0.0, 0.5, 1.0, 1.5, 2.0)

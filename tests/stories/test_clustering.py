@@ -7,18 +7,10 @@ import numpy as np
 import pytest
 
 from tests.story_models import cosine_model, cosine_params
-from trends.stories.clustering import (
-    RECENT_MEMBERS,
-    ClusterParams,
-    LiveStories,
-    Member,
-    OnlineClusterer,
-    StoryModel,
-    StoryProfile,
-    TermStats,
-    join_features,
-    title_words,
-)
+from trends.stories.clustering import ClusterParams, LiveStories, OnlineClusterer
+from trends.stories.features import join_features
+from trends.stories.members import RECENT_MEMBERS, Member, StoryProfile, TermStats, title_words
+from trends.stories.story_model import StoryModel
 
 T0 = datetime(2026, 1, 3, 9, tzinfo=UTC)
 DIM = 8
@@ -375,7 +367,7 @@ def test_bench_assign_prints_a_row_per_history_size_and_the_spread():
 
 
 def test_shipped_merge_scorer_scores_every_feature_the_code_computes():
-    from trends.stories.clustering import merge_features
+    from trends.stories.features import merge_features
 
     model = ClusterParams().model
     a = StoryProfile.of_members(

@@ -27,15 +27,9 @@ from django.utils import timezone
 from ingest.models import Article
 from trends import page_versions
 from trends.models import Story
-from trends.stories.clustering import (
-    RECENT_MEMBERS,
-    ClusterParams,
-    LiveStories,
-    Member,
-    StoryProfile,
-    choose_story,
-)
+from trends.stories.clustering import ClusterParams, LiveStories, choose_story
 from trends.stories.embedding import DIMENSIONS, from_bytes, to_bytes
+from trends.stories.members import RECENT_MEMBERS, Member, StoryProfile
 from trends.words.categories import story_category
 
 ASSIGNMENT_LOCK_KEY = 0x5347_0001  # any constant, shared by every worker

@@ -36,7 +36,8 @@ from lab.clustering import database_replay, metrics, online_run
 from lab.clustering.baselines import MAX_BATCH_ARTICLES
 from lab.clustering.datasets import UCI_CATEGORIES, load_giveme5w1h, load_labelled_stream, load_uci
 from lab.embedding_cache import EmbeddingCache
-from trends.stories.clustering import ClusterParams, StoryModel
+from trends.stories.clustering import ClusterParams
+from trends.stories.story_model import StoryModel
 from trends.words import categories
 
 # Tuned on UCI weeks 1-2 (best B-cubed F1 there).

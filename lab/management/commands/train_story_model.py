@@ -1,12 +1,12 @@
 """Fit the story join and merge scorers on a labelled stream.
 
     manage.py train_story_model ../shared/data/newsriver/events-2026-01-02_04.jsonl.gz \\
-        --until 2026-01-04T00:00:00Z [--output trends/story_model.json]
+        --until 2026-01-04T00:00:00Z [--output trends/stories/story_model.json]
 
 Trains on the items first seen before --until (the rest stays held out for
 evaluate_clustering), picks the join and merge thresholds by cross-fitting
 over the training part's days, and writes the model (default: the shipped
-trends/story_model.json)."""
+trends/stories/story_model.json)."""
 
 import json
 from datetime import UTC, datetime
@@ -16,9 +16,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lab.clustering import story_training
-from lab.clustering.datasets import load_labelled_stream, load_uci_days
+from lab.clustering.datasets import giveme5w1h_half, load_giveme5w1h, load_labelled_stream, load_uci_days
 from lab.embedding_cache import EmbeddingCache
-from trends.stories.clustering import MODEL_PATH
+from trends.stories.story_model import MODEL_PATH
 
 
 class Command(BaseCommand):
@@ -38,6 +38,13 @@ class Command(BaseCommand):
             "--uci-days",
             default="2,9",
             help="with --also-uci: days of the file (0 = 2014-03-10), each its own window",
+        )
+
+        parser.add_argument(
+            "--also-giveme",
+            type=Path,
+            default=None,
+            help="also fit the scorers on the Giveme5W1H events with even ids (the odd ones stay held out)",
         )
 
     def handle(self, *args, **options):
@@ -65,6 +72,10 @@ class Command(BaseCommand):
             uci = load_uci_days(options["also_uci"], days)
             self.stderr.write(f"also fitting on {len(uci)} UCI articles of days {days}")
             also.append((uci, cache.vectors([a.text for a in uci])))
+        if options["also_giveme"]:
+            giveme = giveme5w1h_half(load_giveme5w1h(options["also_giveme"]), "even")
+            self.stderr.write(f"also fitting on {len(giveme)} Giveme5W1H articles (events with even ids)")
+            also.append((giveme, cache.vectors([a.text for a in giveme])))
         try:
             model, grid = story_training.train(
                 articles,
@@ -86,9 +97,10 @@ class Command(BaseCommand):
                 "trained_on": options["path"].name,
                 "trained_until": until.isoformat() if until else None,
                 "items": len(articles),
-                "also_fitted_on": [f"{options['also_uci'].name} days {options['uci_days']}"]
-                if options["also_uci"]
-                else [],
+                "also_fitted_on": (
+                    [f"{options['also_uci'].name} days {options['uci_days']}"] if options["also_uci"] else []
+                )
+                + ([f"{options['also_giveme'].name} events with even ids"] if options["also_giveme"] else []),
                 "scores_on_days_left_out": {
                     k: chosen[k] for k in ("bcubed_f1", "top20_purity", "junk_top20", "split_top20")
                 },

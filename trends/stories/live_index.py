@@ -1,0 +1,61 @@
+"""The live stories' unit centroids in one growable matrix, for nearest-story lookups."""
+
+import numpy as np
+
+
+class LiveIndex:
+    """Unit centroids of live stories in one growable matrix; a row per story."""
+
+    def __init__(self, dimensions: int, capacity: int = 1024):
+        self.dimensions = dimensions
+        self._vectors = np.zeros((capacity, dimensions), dtype=np.float32)
+        self._ids = np.full(capacity, -1, dtype=np.int64)
+        self._row_of: dict[int, int] = {}
+        self._free: list[int] = list(range(capacity - 1, -1, -1))
+
+    def __len__(self):
+        return len(self._row_of)
+
+    def __contains__(self, story_id):
+        return story_id in self._row_of
+
+    def ids(self) -> list[int]:
+        return list(self._row_of)
+
+    def put(self, story_id: int, centroid_sum: np.ndarray) -> None:
+        row = self._row_of.get(story_id)
+        if row is None:
+            if not self._free:
+                self._grow()
+            row = self._free.pop()
+            self._row_of[story_id] = row
+            self._ids[row] = story_id
+        norm = float(np.linalg.norm(centroid_sum))
+        self._vectors[row] = centroid_sum / norm if norm else 0.0
+
+    def remove(self, story_id: int) -> None:
+        row = self._row_of.pop(story_id, None)
+        if row is not None:
+            self._vectors[row] = 0.0
+            self._ids[row] = -1
+            self._free.append(row)
+
+    def nearest(self, vector: np.ndarray, k: int = 1) -> list[tuple[int, float]]:
+        """The k most similar live stories as (story_id, cosine), best first."""
+        if not self._row_of:
+            return []
+        scores = self._vectors @ vector
+        scores[self._ids < 0] = -2.0  # empty rows never win
+        k = min(k, len(self._row_of))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(int(self._ids[r]), float(scores[r])) for r in top]
+
+    def centroid(self, story_id: int) -> np.ndarray:
+        return self._vectors[self._row_of[story_id]]
+
+    def _grow(self):
+        old = len(self._ids)
+        self._vectors = np.vstack([self._vectors, np.zeros_like(self._vectors)])
+        self._ids = np.concatenate([self._ids, np.full(old, -1, dtype=np.int64)])
+        self._free.extend(range(2 * old - 1, old - 1, -1))
