@@ -180,6 +180,11 @@ def test_stream_only_options_are_refused_for_other_datasets(stream_file):
         call_command("evaluate_clustering", "--dataset", "giveme5w1h", str(stream_file), "--in-memory")
 
 
+def test_event_halves_are_refused_for_datasets_other_than_giveme5w1h(stream_file):
+    with pytest.raises(CommandError, match="apply to --dataset giveme5w1h"):
+        call_command("evaluate_clustering", "--dataset", "stream", str(stream_file), "--events", "odd")
+
+
 def test_story_model_thresholds_are_chosen_on_days_the_scorers_were_not_fitted_on(monkeypatch):
     from lab.clustering import story_training
     from lab.clustering.datasets import LabelledArticle
