@@ -17,18 +17,29 @@ def load_models(**kwargs):
     """One embedding model (and language model) per worker process, loaded
     before its first task (solo pool, or each prefork child), so no batch
     waits seconds for them."""
-    from ingest.extraction import detect_language
-    from trends.stories.embedding import get_model
+    from ingest.extraction import warm_up
+    from trends.stories.embedding import embed_texts
 
-    get_model()
-    detect_language("Loading the language model once per process.")
+    embed_texts(["Loading the embedding model and running it once."])
+    warm_up()
 
 
 @shared_task(name="trends.process_pending_articles")
 def process_pending_articles():
     """Sent after a poll that stored articles, and by beat as a sweep: picks
     up whatever a lost task left behind once its claim has expired."""
-    pipeline.process_pending(clock.now())
+    pipeline.process_pending(clock.now(), refresh_words=_send_words_refresh)
+
+
+def _send_words_refresh(story_ids: list[int], now) -> None:
+    refresh_story_words.delay(story_ids)
+
+
+@shared_task(name="trends.refresh_story_words")
+def refresh_story_words(story_ids: list[int]):
+    """Re-derive the words (headline, topics, brief) of stories whose members
+    changed; sent by process_pending_articles after each burst."""
+    pipeline.refresh_words_here(story_ids, clock.now())
 
 
 @shared_task(name="trends.update_hourly_snapshots")
