@@ -149,6 +149,22 @@ def test_from_database_scores_the_stories_a_replay_left_against_the_labels(strea
 
 
 @pytest.mark.django_db
+def test_brief_evaluation_loads_the_stream_through_the_workers_path(stream_file, cached_vectors):
+    """evaluate_briefs --load stores what the workers would: the same stories
+    as the replay evaluate_clustering scores, hourly work included."""
+    from ingest.models import Article
+    from lab.briefs.evaluation import load_labelled_stream as load_for_briefs
+    from lab.clustering.database_replay import labels_from_database
+    from trends.models import StorySnapshot
+
+    assert load_for_briefs(stream_file) == 6
+    labels = labels_from_database(load_labelled_stream(stream_file))
+    assert labels[0] == labels[1] != labels[2] == labels[3] != labels[4] == labels[5]
+    assert all(a.stage == Article.Stage.ASSIGNED for a in Article.objects.all())
+    assert StorySnapshot.objects.filter(hour=T0 + timedelta(hours=3)).exists()
+
+
+@pytest.mark.django_db
 def test_from_database_refuses_when_no_labelled_item_is_stored(stream_file, cached_vectors):
     with pytest.raises(CommandError, match="none of the labelled items"):
         call_command(
