@@ -3,6 +3,7 @@ trends.measure.hourly, which the tests call directly."""
 
 from celery import shared_task
 from celery.signals import worker_process_init
+from django.conf import settings
 
 from ingest import clock
 from ingest.dedup import prune_text_bands
@@ -17,8 +18,16 @@ def load_models(**kwargs):
     """One embedding model (and language model) per worker process, loaded
     before its first task (solo pool, or each prefork child), so no batch
     waits seconds for them."""
+    from threadpoolctl import threadpool_limits
+
     from ingest.extraction import warm_up
     from trends.stories.embedding import embed_texts
+
+    # numpy's BLAS gets the same thread budget as torch: with a thread per
+    # core in every worker process, the hourly merge pass's matrix products
+    # spin against each other (measured: 14 ms per nearest-story lookup
+    # instead of 2 on this 2-core machine under load).
+    threadpool_limits(limits=settings.TORCH_THREADS, user_api="blas")
 
     embed_texts(["Loading the embedding model and running it once."])
     warm_up()
