@@ -119,3 +119,27 @@ def test_an_off_topic_article_brings_no_topic():
     centroid = [1.0, 0.0]
     vectors = {1: [1.0, 0.0], 2: [0.9, 0.43], 3: [0.0, 1.0]}
     assert on_topic(vectors, centroid) == {1, 2}
+
+
+def test_a_place_name_the_coverage_writes_in_lower_case_is_a_common_noun_there():
+    # "Bar" is also a town in Montenegro; here it is the bar that burned.
+    topics = _topics(
+        [
+            "Deadly New Year's Fire at Swiss Alps Resort Bar, Dozens Killed",
+            "Fire at Crans Montana Ski Resort Bar Leaves 40 Dead",
+            "Police identify victims of Swiss ski resort bar fire in Crans Montana",
+        ]
+    )
+    assert "Crans Montana" in topics
+    assert "Bar" not in topics
+
+
+def test_a_country_the_coverage_also_writes_in_lower_case_stays_a_topic():
+    topics = _topics(
+        [
+            "Trade talks with China resume in Geneva",
+            "China Says Trade Talks Were Constructive",
+            "Exporters of fine china fear the new tariffs",
+        ]
+    )
+    assert "China" in topics

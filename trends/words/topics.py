@@ -296,11 +296,13 @@ def extract_topics(texts_by_article: dict[int, list[str]]) -> list[FoundTopic]:
         if len(articles) < MIN_ARTICLES or not slugify(key) or key in _NEVER_ALONE:
             continue
         words = key.split(" ")
-        if key not in known_places() and not _is_acronym(name_of(forms[key])):
-            # A word the coverage itself writes in lower case is a common noun here.
-            if len(words) == 1 and key in common_words:
+        if not _is_acronym(name_of(forms[key])):
+            # A word the coverage itself writes in lower case is a common noun here, even
+            # one that names a place somewhere ("bar" is also a town in Montenegro); a
+            # country's name is not.
+            if len(words) == 1 and key in common_words and key not in _country_names():
                 continue
-            if all(w in common_words and w not in proper_words for w in words):
+            if key not in known_places() and all(w in common_words and w not in proper_words for w in words):
                 continue
         name = _display_name(forms[key], texts_by_article, articles)
         found.append(FoundTopic(name, slugify(name)[:200], _kind(name, key in person_hint), len(articles)))
