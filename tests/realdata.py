@@ -12,8 +12,9 @@ from ingest.models import Article, Feed
 from ingest.polling import store_item
 from lab.newsriver import category_hint, read_stream
 from tests.factories import make_source
-from trends.measure.hourly import floor_hour, run_hourly_pass
+from trends.measure.hourly import floor_hour
 from trends.stories.pipeline import embed_and_assign
+from trends.tasks import run_hourly_work
 from trends.words.refresh import refresh_stories
 
 # ../shared/data beside the repository (see README); SURGE_TEST_DATA points elsewhere.
@@ -31,7 +32,8 @@ def real_data_missing() -> str | None:
 
 def load_stream(start: datetime, end: datetime, *, max_items: int | None = None) -> int:
     """Store, embed and cluster the items first seen in [start, end), hour by
-    hour on the stream's own clock, with an hourly pass after each hour."""
+    hour on the stream's own clock, with the hourly task's work (merge pass,
+    snapshots) after each hour, as the workers do."""
     items = read_stream(NEWSRIVER, start=start, end=end)[:max_items]
     feeds: dict[str, Feed] = {}
     hour = floor_hour(start) + timedelta(hours=1)
@@ -59,7 +61,7 @@ def _flush(article_ids: list[int], hour_end: datetime):
     Article.objects.filter(pk__in=article_ids).update(stage=Article.Stage.EXTRACTED)
     touched = embed_and_assign(article_ids, hour_end)
     refresh_stories(touched, hour_end)
-    run_hourly_pass(hour_end)
+    run_hourly_work(hour_end)
 
 
 def _feed_for(item, feeds) -> Feed:

@@ -1,5 +1,5 @@
-"""Real data for the site's tests: six hours of the newsriver stream on
-2026-01-03 (06:00-12:00 UTC, the start of the Venezuela story) loaded through
+"""Real data for the site's tests: seven hours of the newsriver stream on
+2026-01-03 (06:00-13:00 UTC, the start of the Venezuela story) loaded through
 the pipeline, plus hostile feed items whose titles carry a <script> payload
 and whose link is javascript:. Loaded once per test module (committed, then
 deleted), because it embeds ~150 headlines."""
@@ -22,7 +22,7 @@ from trends.stories.pipeline import embed_and_assign
 from trends.words.refresh import refresh_stories
 
 START = datetime(2026, 1, 3, 6, tzinfo=UTC)
-END = datetime(2026, 1, 3, 12, tzinfo=UTC)
+END = datetime(2026, 1, 3, 13, tzinfo=UTC)
 NOW = END + timedelta(minutes=30)
 PAYLOAD = "<script>alert(1)</script>"
 HOSTILE_TITLE = f"{PAYLOAD} Zorblax festival opens in Quuxville with record crowds"
