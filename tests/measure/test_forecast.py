@@ -90,8 +90,14 @@ def test_replay_scores_each_forecast_against_the_day_after(replayed_rows):
     assert len(replayed_rows) > 500
     assert set(known) >= {"fades", "holds"}
     last_hour = max(replayed_rows.hours)
+    due = []
     for hour, result in zip(replayed_rows.hours, replayed_rows.outcomes, strict=True):
-        assert (result is None) == (hour + timedelta(hours=24) > last_hour)
+        if hour + timedelta(hours=24) > last_hour:
+            assert result is None  # its day after is past the end of the replay
+        else:
+            due.append(result is not None)
+    # Due forecasts are scored, but for those of a story merged into another since.
+    assert np.mean(due) > 0.95
 
 
 @pytest.mark.slow
@@ -113,17 +119,32 @@ def test_model_trained_on_replay_round_trips_through_json(replayed_rows, tmp_pat
 
 @pytest.mark.slow
 def test_backtest_with_a_given_model_scores_it_as_it_is(replayed_rows):
+    from dataclasses import replace
+
     from lab.forecast.backtest import evaluate
     from lab.forecast.scoring import score
 
+    # 36 replayed hours cannot hold forecasts scored both before and after a
+    # split a day apart: the scored forecasts are set on two days instead.
+    known = [row for row, o in enumerate(replayed_rows.outcomes) if o is not None]
+    first_day = min(replayed_rows.hours)
+    half = len(known) // 2
+    hours = [first_day if i < half else first_day + timedelta(hours=48) for i in range(len(known))]
+    rows = replace(
+        replayed_rows,
+        hours=hours,
+        **{
+            name: [getattr(replayed_rows, name)[row] for row in known]
+            for name in ("story_ids", "features", "lifecycles", "quiet_hours", "below_fade_share", "outcomes")
+        },
+    )
     given = load_model(DEFAULT_MODEL_PATH)
-    split = min(replayed_rows.hours) + timedelta(hours=6)
-    result = evaluate(replayed_rows, split, model=given)
+    split = first_day + timedelta(hours=24)
+    result = evaluate(rows, split, model=given)
     assert result.given_model and result.model is given
-    hours = np.array(replayed_rows.hours)
-    scored = np.array([o is not None for o in replayed_rows.outcomes]) & (hours >= split)
-    fades = np.array([o == "fades" for o in replayed_rows.outcomes], dtype=float)[scored]
-    expected = score(given.probability_fades(replayed_rows.matrix(scored)), fades)
+    scored = np.arange(len(known)) >= half
+    fades = np.array([o == "fades" for o in rows.outcomes], dtype=float)[scored]
+    expected = score(given.probability_fades(rows.matrix(scored)), fades)
     assert result.scores["model"] == expected
 
 

@@ -49,7 +49,7 @@ MERGE_FLOOR = 0.35
 
 @dataclass
 class ClusterParams:
-    live_hours: float = 36.0
+    live_hours: float = 72.0
     model: StoryModel = field(default_factory=default_model)
     # Overrides of the model's thresholds (None: the model's own).
     join_threshold: float | None = None
