@@ -6,7 +6,7 @@ With a given model (`model=`), nothing is retrained: that model is scored on
 the forecasts of the rest (the baselines still learn their rates from the
 first part), so a model fitted on one month can be judged on a later one."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from django.conf import settings
 
 from lab.embedding_cache import EmbeddingCache
 from lab.forecast.rows_cache import cache_file, load_rows, rows_key, save_rows
-from lab.forecast.scoring import persistence_probabilities, score
+from lab.forecast.scoring import persistence_probabilities, score, stories_by_decile
 from lab.forecast.trajectories import ForecastRows, replay
 from lab.newsriver import read_stream
 from trends.measure.forecast import rule_forecast
@@ -39,6 +39,7 @@ class BacktestResult:
     # the model and persistence scored on the forecasts of stories with ≥2 articles only
     multi_article: dict
     given_model: bool = False  # scored as given, not trained here
+    decile_stories: list[int] = field(default_factory=list)  # distinct stories behind each model decile
 
 
 def run_backtest(
@@ -150,4 +151,5 @@ def evaluate(
         train_forecasts=int(train_mask.sum()),
         train_fade_rate=base_rate,
         given_model=given_model,
+        decile_stories=stories_by_decile(model_p, np.array(rows.story_ids)[test_mask]),
     )
