@@ -142,6 +142,21 @@ def _adopt_date(article: Article, page_date: str | None):
         article.published_at = day
 
 
+def warm_up() -> None:
+    """Load what the first extraction would otherwise load in the middle of a
+    batch: the language model, trafilatura's and htmldate's lazy tables, and
+    the public-suffix list read for the page's domain."""
+    detect_language("Loading the language model once per process.")
+    paragraph = "A sentence of a page, long enough to be taken for an article. " * 8
+    trafilatura.bare_extraction(
+        f"<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1><p>{paragraph}</p>"
+        "</article></body></html>",
+        url="https://warm-up.example/article.html",
+        with_metadata=True,
+        date_extraction_params=set_date_params(False),
+    )
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code, or "" for too little text. py3langid: about 0.2 ms a
     call against langdetect's 20 ms, and deterministic."""

@@ -3,6 +3,7 @@ trends.measure.hourly, which the tests call directly."""
 
 from celery import shared_task
 from celery.signals import worker_process_init
+from django.conf import settings
 
 from ingest import clock
 from ingest.dedup import prune_text_bands
@@ -17,18 +18,37 @@ def load_models(**kwargs):
     """One embedding model (and language model) per worker process, loaded
     before its first task (solo pool, or each prefork child), so no batch
     waits seconds for them."""
-    from ingest.extraction import detect_language
-    from trends.stories.embedding import get_model
+    from threadpoolctl import threadpool_limits
 
-    get_model()
-    detect_language("Loading the language model once per process.")
+    from ingest.extraction import warm_up
+    from trends.stories.embedding import embed_texts
+
+    # numpy's BLAS gets the same thread budget as torch: with a thread per
+    # core in every worker process, the hourly merge pass's matrix products
+    # spin against each other (measured: 14 ms per nearest-story lookup
+    # instead of 2 on this 2-core machine under load).
+    threadpool_limits(limits=settings.TORCH_THREADS, user_api="blas")
+
+    embed_texts(["Loading the embedding model and running it once."])
+    warm_up()
 
 
 @shared_task(name="trends.process_pending_articles")
 def process_pending_articles():
     """Sent after a poll that stored articles, and by beat as a sweep: picks
     up whatever a lost task left behind once its claim has expired."""
-    pipeline.process_pending(clock.now())
+    pipeline.process_pending(clock.now(), refresh_words=_send_words_refresh)
+
+
+def _send_words_refresh(story_ids: list[int], now) -> None:
+    refresh_story_words.delay(story_ids)
+
+
+@shared_task(name="trends.refresh_story_words")
+def refresh_story_words(story_ids: list[int]):
+    """Re-derive the words (headline, topics, brief) of stories whose members
+    changed; sent by process_pending_articles after each burst."""
+    pipeline.refresh_words_here(story_ids, clock.now())
 
 
 @shared_task(name="trends.update_hourly_snapshots")

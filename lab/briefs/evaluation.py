@@ -230,52 +230,18 @@ def stream_labels(path: Path) -> dict[str, str]:
     return labels
 
 
-def load_labelled_stream(path: Path, progress=None) -> int:
-    """Put the stream into the database through the pipeline's cores (store,
-    embed, assign, refresh, hourly pass), hour by hour on its own clock: what
-    a replay does, without the HTTP round trip. Returns the articles stored."""
-    from datetime import timedelta
+def load_labelled_stream(path: Path) -> int:
+    """Put the stream into this database through the workers' own path
+    (lab.clustering.database_replay: store, claim batches, assignment, word
+    refresh, the hourly merge and snapshots), on the stream's own clock.
+    Returns the articles stored."""
+    from lab.clustering import database_replay, datasets
+    from lab.embedding_cache import EmbeddingCache
 
-    from ingest.feeds import FeedItem
-    from ingest.models import Article, Feed, Source
-    from ingest.polling import store_item
-    from lab.newsriver import category_hint, read_stream
-    from trends.measure.hourly import floor_hour, run_hourly_pass
-    from trends.stories.pipeline import embed_and_assign
-    from trends.words.refresh import refresh_stories
-
-    items = read_stream(path)
-    feeds: dict[str, Feed] = {}
-    stored, pending = 0, []
-    hour = floor_hour(items[0].first_seen) + timedelta(hours=1)
-
-    def flush(article_ids, hour_end):
-        Article.objects.filter(pk__in=article_ids).update(stage=Article.Stage.EXTRACTED)
-        refresh_stories(embed_and_assign(article_ids, hour_end), hour_end)
-        run_hourly_pass(hour_end)
-        if progress:
-            progress(hour_end)
-
-    for item in items:
-        while item.first_seen >= hour:
-            flush(pending, hour)
-            pending, hour = [], hour + timedelta(hours=1)
-        feed = feeds.get(item.domain)
-        if feed is None:
-            source, _ = Source.objects.get_or_create(domain=item.domain, defaults={"name": item.source[:200]})
-            feed, _ = Feed.objects.get_or_create(
-                url=f"http://127.0.0.1/labelled/{item.domain}.xml",
-                defaults={"source": source, "category_hint": category_hint(item.category)},
-            )
-            feeds[item.domain] = feed
-        article_id = store_item(
-            feed, FeedItem(item.link, item.link, item.title, "", item.published), item.first_seen
-        )
-        if article_id:
-            stored += 1
-            pending.append(article_id)
-    flush(pending, hour)
-    return stored
+    articles = datasets.load_labelled_stream(path)
+    vectors = EmbeddingCache().vectors([a.text for a in articles])
+    stories = database_replay.replay_through_workers(articles, vectors)
+    return sum(1 for story in stories if story is not None)
 
 
 def score_stream_briefs(labels: dict[str, str], *, top: int = 20, now=None) -> dict:

@@ -64,3 +64,6 @@ def test_bench_crawl_json_keys(tmp_path):
     for key in ("articles_per_second", "bare_embed_per_second", "ratio"):
         assert isinstance(figures[key], float) and figures[key] > 0, key
     assert set(figures["stage_share"]) == {"fetch", "parse", "extract", "embed", "assign", "refresh"}
+    # the words stage runs in its own tasks after the burst, and is waited for
+    assert figures["words_done_seconds"] >= figures["wall_seconds"]
+    assert figures["stage_seconds"]["refresh"] > 0

@@ -149,6 +149,22 @@ def test_from_database_scores_the_stories_a_replay_left_against_the_labels(strea
 
 
 @pytest.mark.django_db
+def test_brief_evaluation_loads_the_stream_through_the_workers_path(stream_file, cached_vectors):
+    """evaluate_briefs --load stores what the workers would: the same stories
+    as the replay evaluate_clustering scores, hourly work included."""
+    from ingest.models import Article
+    from lab.briefs.evaluation import load_labelled_stream as load_for_briefs
+    from lab.clustering.database_replay import labels_from_database
+    from trends.models import StorySnapshot
+
+    assert load_for_briefs(stream_file) == 6
+    labels = labels_from_database(load_labelled_stream(stream_file))
+    assert labels[0] == labels[1] != labels[2] == labels[3] != labels[4] == labels[5]
+    assert all(a.stage == Article.Stage.ASSIGNED for a in Article.objects.all())
+    assert StorySnapshot.objects.filter(hour=T0 + timedelta(hours=3)).exists()
+
+
+@pytest.mark.django_db
 def test_from_database_refuses_when_no_labelled_item_is_stored(stream_file, cached_vectors):
     with pytest.raises(CommandError, match="none of the labelled items"):
         call_command(
@@ -178,6 +194,11 @@ def test_stream_json_keeps_todays_shape_with_the_reader_figures_and_a_held_out_p
 def test_stream_only_options_are_refused_for_other_datasets(stream_file):
     with pytest.raises(CommandError, match="apply to --dataset stream"):
         call_command("evaluate_clustering", "--dataset", "giveme5w1h", str(stream_file), "--in-memory")
+
+
+def test_event_halves_are_refused_for_datasets_other_than_giveme5w1h(stream_file):
+    with pytest.raises(CommandError, match="apply to --dataset giveme5w1h"):
+        call_command("evaluate_clustering", "--dataset", "stream", str(stream_file), "--events", "odd")
 
 
 def test_story_model_thresholds_are_chosen_on_days_the_scorers_were_not_fitted_on(monkeypatch):

@@ -375,3 +375,20 @@ def test_shipped_merge_scorer_scores_every_feature_the_code_computes():
     )
     b = StoryProfile.of_members([Member.of_title(n, at_angle(4), "Chile quake", "b", T0) for n in (5, 6)])
     assert set(model.merge.weights) == set(merge_features(a, b, TermStats()))
+
+
+def test_nearest_each_finds_what_nearest_finds_for_every_story(monkeypatch):
+    from trends.stories import live_index
+
+    monkeypatch.setattr(live_index, "NEAREST_BLOCK", 3)  # several blocks
+    rng = np.random.default_rng(11)
+    index = live_index.LiveIndex(DIM, capacity=4)  # grows while filled
+    for story_id in range(10):
+        index.put(story_id, rng.standard_normal(DIM).astype(np.float32))
+    index.remove(4)
+    ids = [s for s in range(10) if s != 4]
+    found = index.nearest_each(ids, k=3)
+    for story_id in ids:
+        expected = index.nearest(index.centroid(story_id), k=3)
+        assert [s for s, _ in found[story_id]] == [s for s, _ in expected]
+        assert np.allclose([c for _, c in found[story_id]], [c for _, c in expected], atol=1e-6)

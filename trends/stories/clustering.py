@@ -155,9 +155,8 @@ def find_merge_pairs(
     ]
     allowed = set(ids)
     scored = []
-    for story_id in ids:
-        centroid = live.index.centroid(story_id)
-        for other, cosine in live.index.nearest(centroid, k=params.candidates + 1):
+    for story_id, nearest in live.index.nearest_each(ids, k=params.candidates + 1).items():
+        for other, cosine in nearest:
             if other <= story_id or other not in allowed or cosine < MERGE_FLOOR:
                 continue
             kept, absorbed = sorted((story_id, other), key=lambda s: (-live.profiles[s].size, s))

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+NEAREST_BLOCK = 256  # stories per matrix product in nearest_each
+
 
 class LiveIndex:
     """Unit centroids of live stories in one growable matrix; a row per story."""
@@ -50,6 +52,22 @@ class LiveIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(int(self._ids[r]), float(scores[r])) for r in top]
+
+    def nearest_each(self, story_ids: list[int], k: int) -> dict[int, list[tuple[int, float]]]:
+        """nearest(centroid, k) for each of these live stories, a block of
+        stories per matrix product (one product per story is slower many times
+        over; one for all would need stories x capacity floats at once)."""
+        found = {}
+        k = min(k, len(self._row_of))
+        for start in range(0, len(story_ids), NEAREST_BLOCK):
+            block = story_ids[start : start + NEAREST_BLOCK]
+            scores = self._vectors[[self._row_of[s] for s in block]] @ self._vectors.T
+            scores[:, self._ids < 0] = -2.0  # empty rows never win
+            top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+            for story_id, row_scores, row_top in zip(block, scores, top, strict=True):
+                ordered = row_top[np.argsort(-row_scores[row_top])]
+                found[story_id] = [(int(self._ids[r]), float(row_scores[r])) for r in ordered]
+        return found
 
     def centroid(self, story_id: int) -> np.ndarray:
         return self._vectors[self._row_of[story_id]]

@@ -16,6 +16,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -31,7 +32,7 @@ from trends.stories.assignment import assigner
 from trends.stories.embedding import article_text, embed_texts, to_bytes
 from trends.words.refresh import refresh_stories
 
-BATCH_SIZE = 64  # two embedding batches
+BATCH_SIZE = 16  # one embedding batch; small claims spread a burst evenly over the workers
 # During a burst, stories' words are refreshed this often (real seconds).
 REFRESH_SECONDS = 10
 # An article whose processing raised is retried this many times in all,
@@ -163,12 +164,22 @@ def _record_failure(article_pk: int, step: str, exc: Exception) -> None:
     Article.objects.filter(pk=article_pk).update(**fields)
 
 
-def process_pending(now: datetime, *, max_batches: int = 50) -> int:
+def process_pending(
+    now: datetime,
+    *,
+    max_batches: int = 50,
+    refresh_words: Callable[[list[int], datetime], None] | None = None,
+) -> int:
     """Work through pending articles batch by batch; returns how many batches.
 
     The changed stories' words are refreshed once every REFRESH_SECONDS of
     work and at the end, not after every batch: during a burst a story that
-    gains articles in five batches is refreshed once, not five times."""
+    gains articles in five batches is refreshed once, not five times.
+    refresh_words(story_ids, now) does it; by default here and now, while
+    the worker's task hands it to the words stage's own task
+    (trends.tasks.refresh_story_words), so the next batch's articles reach
+    their stories without waiting for the words of the last ones."""
+    refresh_words = refresh_words or refresh_words_here
     done = 0
     stale: set[int] = set()
     refreshed_at = time.monotonic()
@@ -176,19 +187,19 @@ def process_pending(now: datetime, *, max_batches: int = 50) -> int:
         while done < max_batches and (token := claim_pending_articles()):
             stale.update(process_claimed(token, now, refresh=False))
             done += 1
-            if time.monotonic() - refreshed_at >= REFRESH_SECONDS:
-                _refresh(stale, now)
+            if stale and time.monotonic() - refreshed_at >= REFRESH_SECONDS:
+                refresh_words(sorted(stale), now)
+                stale.clear()
                 refreshed_at = time.monotonic()
     finally:
-        _refresh(stale, now)
+        if stale:
+            refresh_words(sorted(stale), now)
     return done
 
 
-def _refresh(story_ids: set[int], now: datetime) -> None:
-    if story_ids:
-        with timed("refresh"):
-            refresh_stories(sorted(story_ids), now)
-        story_ids.clear()
+def refresh_words_here(story_ids: list[int], now: datetime) -> None:
+    with timed("refresh"):
+        refresh_stories(story_ids, now)
 
 
 def embed_and_assign(article_ids: list[int], now: datetime) -> list[int]:

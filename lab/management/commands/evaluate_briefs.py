@@ -23,7 +23,6 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from lab.briefs import evaluation
 from trends.words.briefs.verifier import Verifier
@@ -106,8 +105,7 @@ class Command(BaseCommand):
             if Article.objects.exists():
                 raise CommandError("--load wants an empty database (set SURGE_VAR_DIR to a new folder)")
             self.stderr.write(f"2. loading {options['stream']} through the pipeline …")
-            with tqdm(unit="h", desc="stream hours") as bar:
-                evaluation.load_labelled_stream(options["stream"], progress=lambda _hour: bar.update(1))
+            evaluation.load_labelled_stream(options["stream"])
         elif not present:
             raise CommandError(
                 "the database holds none of the labelled stream's articles: replay it first "

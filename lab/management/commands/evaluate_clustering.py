@@ -7,7 +7,8 @@
     manage.py evaluate_clustering --dataset uci \\
         ../shared/data/uci-news-aggregator/newsCorpora-2014-03-10_2014-05-31.tsv.gz \\
         --first-week 4 --weeks 1 --json
-    manage.py evaluate_clustering --dataset giveme5w1h ../shared/data/giveme5w1h/news_cluster.jsonl.gz --json
+    manage.py evaluate_clustering --dataset giveme5w1h ../shared/data/giveme5w1h/news_cluster.jsonl.gz \\
+        [--events odd] --json
 
 A labelled stream (newsriver fields plus `event`) is replayed in first_seen
 order with its real times through the workers' own code path on a throwaway
@@ -34,7 +35,13 @@ from django.test.utils import override_settings
 
 from lab.clustering import database_replay, metrics, online_run
 from lab.clustering.baselines import MAX_BATCH_ARTICLES
-from lab.clustering.datasets import UCI_CATEGORIES, load_giveme5w1h, load_labelled_stream, load_uci
+from lab.clustering.datasets import (
+    UCI_CATEGORIES,
+    giveme5w1h_half,
+    load_giveme5w1h,
+    load_labelled_stream,
+    load_uci,
+)
 from lab.embedding_cache import EmbeddingCache
 from trends.stories.clustering import ClusterParams
 from trends.stories.story_model import StoryModel
@@ -107,12 +114,21 @@ class Command(BaseCommand):
             help="leave out the batch reference (its exact linkage refuses windows over "
             f"{MAX_BATCH_ARTICLES} articles); batch_reference is then null",
         )
+        parser.add_argument(
+            "--events",
+            choices=["all", "even", "odd"],
+            default="all",
+            help="giveme5w1h: only the events with even or odd ids (the story model is fitted on the even "
+            "ones; the odd ones are held out)",
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
         if not options["path"].exists():
             raise CommandError(f"{options['path']} does not exist")
         stream = options["dataset"] == "stream"
+        if options["events"] != "all" and options["dataset"] != "giveme5w1h":
+            raise CommandError("--events odd|even apply to --dataset giveme5w1h")
         if not stream and (options["in_memory"] or options["from_database"] or options["held_out_from"]):
             raise CommandError("--in-memory, --from-database and --held-out-from apply to --dataset stream")
         held_out_from = _time_option(options["held_out_from"], "--held-out-from")
@@ -197,7 +213,8 @@ class Command(BaseCommand):
                 weeks = list(range(options["first_week"], options["first_week"] + options["weeks"]))
             return load_uci(options["path"], weeks)
         if options["dataset"] == "giveme5w1h":
-            return load_giveme5w1h(options["path"])
+            articles = load_giveme5w1h(options["path"])
+            return articles if options["events"] == "all" else giveme5w1h_half(articles, options["events"])
         try:
             return load_labelled_stream(options["path"])
         except ValueError as error:
