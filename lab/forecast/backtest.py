@@ -6,14 +6,16 @@ With a given model (`model=`), nothing is retrained: that model is scored on
 the forecasts of the rest (the baselines still learn their rates from the
 first part), so a model fitted on one month can be judged on a later one."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 
 from lab.embedding_cache import EmbeddingCache
-from lab.forecast.scoring import persistence_probabilities, score
+from lab.forecast.rows_cache import cache_file, load_rows, rows_key, save_rows
+from lab.forecast.scoring import persistence_probabilities, score, stories_by_decile
 from lab.forecast.trajectories import ForecastRows, replay
 from lab.newsriver import read_stream
 from trends.measure.forecast import rule_forecast
@@ -21,6 +23,7 @@ from trends.measure.forecast.features import FEATURE_NAMES, HORIZON_HOURS
 from trends.measure.forecast.model import ForecastModel, train
 from trends.stories.clustering import ClusterParams
 from trends.stories.embedding import MODEL_NAME, article_text
+from trends.stories.story_model import MODEL_PATH
 
 DEFAULT_SPLIT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -36,6 +39,7 @@ class BacktestResult:
     # the model and persistence scored on the forecasts of stories with ≥2 articles only
     multi_article: dict
     given_model: bool = False  # scored as given, not trained here
+    decile_stories: list[int] = field(default_factory=list)  # distinct stories behind each model decile
 
 
 def run_backtest(
@@ -46,20 +50,36 @@ def run_backtest(
     progress: bool = True,
     model: ForecastModel | None = None,
 ) -> BacktestResult:
+    rows = replayed_rows(path, days=days, progress=progress)
+    if not rows.hours:
+        raise ValueError(f"{path}: no forecasts to score")
+    start, end = rows.hours[0], rows.hours[-1]
+    if split is None or not (start < split < end):
+        split = DEFAULT_SPLIT if start < DEFAULT_SPLIT < end else start + (end - start) / 2
+    return evaluate(rows, split, info={"stream": Path(path).name, "embedding": MODEL_NAME}, model=model)
+
+
+def replayed_rows(path: str | Path, *, days: float | None = None, progress: bool = True) -> ForecastRows:
+    """The stream's forecast rows, replayed once and then read from the cache
+    (lab.forecast.rows_cache) while the stream, settings and code stay the same."""
+    params = ClusterParams.from_settings()
+    story_model = Path(settings.STORY_MODEL_PATH or MODEL_PATH).read_bytes()
+    knobs = f"{params.live_hours} {params.join_threshold} {params.merge_threshold} {params.candidates}"
+    cached = cache_file(rows_key(path, days=days, settings_text=knobs + story_model.decode()))
+    if cached.exists():
+        if progress:
+            print(f"replayed forecasts read from {cached}")
+        return load_rows(cached)
     items = read_stream(path)
-    if days:
+    if days and items:
         end = items[0].first_seen + timedelta(days=days)
         items = [i for i in items if i.first_seen < end]
     if not items:
         raise ValueError(f"{path}: no items to replay")
     vectors = EmbeddingCache().vectors([article_text(i.title) for i in items], progress=progress)
-    params = ClusterParams.from_settings()
     rows = replay(items, vectors, params=params, progress=progress)
-
-    start, end = items[0].first_seen, items[-1].first_seen
-    if split is None or not (start < split < end):
-        split = DEFAULT_SPLIT if start < DEFAULT_SPLIT < end else start + (end - start) / 2
-    return evaluate(rows, split, info={"stream": Path(path).name, "embedding": MODEL_NAME}, model=model)
+    save_rows(rows, cached)
+    return rows
 
 
 def evaluate(
@@ -131,4 +151,5 @@ def evaluate(
         train_forecasts=int(train_mask.sum()),
         train_fade_rate=base_rate,
         given_model=given_model,
+        decile_stories=stories_by_decile(model_p, np.array(rows.story_ids)[test_mask]),
     )

@@ -39,6 +39,16 @@ def calibration(probabilities: np.ndarray, happened: np.ndarray) -> list[list[fl
     return table
 
 
+def stories_by_decile(probabilities: np.ndarray, story_ids: np.ndarray) -> list[int]:
+    """How many distinct stories made the forecasts of each non-empty decile,
+    in the order of `calibration`: forecasts of one story hour after hour are
+    correlated, so a decile of a few hundred forecasts from a handful of
+    stories judges calibration on those few stories."""
+    deciles = np.minimum((np.asarray(probabilities) * 10).astype(int), 9)
+    story_ids = np.asarray(story_ids)
+    return [len(set(story_ids[deciles == d].tolist())) for d in range(10) if (deciles == d).any()]
+
+
 def score(probabilities: np.ndarray, happened: np.ndarray) -> dict:
     probabilities = np.asarray(probabilities, dtype=np.float64)
     happened = np.asarray(happened, dtype=np.float64)

@@ -178,3 +178,10 @@ def test_predict_says_fades_only_from_an_even_chance():
     predictions = predict([state([1.0, 0.6, 0.4, 0.3], quiet=6, count=1, sources=1, stage="fading")])
     (prediction,) = predictions
     assert (prediction.outcome == "fades") == (prediction.probability_fades >= 0.5)
+
+
+def test_stories_by_decile_counts_distinct_stories_in_calibration_order():
+    from lab.forecast.scoring import stories_by_decile
+
+    probabilities = np.array([0.05, 0.06, 0.07, 0.95, 0.97])
+    assert stories_by_decile(probabilities, np.array([1, 1, 2, 3, 3])) == [2, 1]

@@ -110,9 +110,11 @@ class Command(BaseCommand):
             "worst decile gap " + (f"{gap * 100:.1f} points" if gap is not None else "-")
         )
         out("")
-        out("model calibration by decile (predicted, observed, n):")
-        for predicted, observed, n in s["model"]["calibration"]:
-            out(f"  {predicted:6.3f} {observed:6.3f} {n:8d}")
+        out("model calibration by decile (predicted, observed, n, stories):")
+        for (predicted, observed, n), stories in zip(
+            s["model"]["calibration"], result.decile_stories, strict=True
+        ):
+            out(f"  {predicted:6.3f} {observed:6.3f} {n:8d} {stories:8d}")
         if save_model:
             out(f"\nmodel written to {save_model}")
 
