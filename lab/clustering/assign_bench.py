@@ -145,17 +145,7 @@ def add_db_live_stories(live: int, now: datetime, live_hours: float, rng: np.ran
         for title, at, v in zip(titles, seen, vectors, strict=True)
     )
     Article.objects.bulk_create(
-        Article(
-            source=source,
-            url=f"https://{BENCH_DOMAIN}/live/{n}",
-            canonical_url=f"https://{BENCH_DOMAIN}/live/{n}",
-            title=title,
-            published_at=at,
-            fetched_at=at,
-            stage=Article.Stage.ASSIGNED,
-            embedding=to_bytes(v),
-            story=story,
-        )
+        _bench_article(source, f"live/{n}", title, at, v, Article.Stage.ASSIGNED, story)
         for n, (title, at, v, story) in enumerate(zip(titles, seen, vectors, made, strict=True))
     )
     Story.objects.filter(is_open=True).update(updated_at=now - timedelta(hours=1))
@@ -165,21 +155,30 @@ def add_db_live_stories(live: int, now: datetime, live_hours: float, rng: np.ran
 def add_db_waiting_articles(vectors: np.ndarray, titles: list[str], tag: str, now: datetime) -> list:
     """Embedded articles waiting for assignment, as the embedding task leaves them."""
     from ingest.models import Article, Source
-    from trends.stories.embedding import to_bytes
 
     source = Source.objects.get(domain=BENCH_DOMAIN)
     return Article.objects.bulk_create(
-        Article(
-            source=source,
-            url=f"https://{BENCH_DOMAIN}/{tag}/{n}",
-            canonical_url=f"https://{BENCH_DOMAIN}/{tag}/{n}",
-            title=title,
-            published_at=now,
-            fetched_at=now,
-            stage=Article.Stage.EXTRACTED,
-            embedding=to_bytes(v),
-        )
+        _bench_article(source, f"{tag}/{n}", title, now, v, Article.Stage.EXTRACTED)
         for n, (v, title) in enumerate(zip(vectors, titles, strict=True))
+    )
+
+
+def _bench_article(source, path: str, title: str, at: datetime, vector, stage, story=None):
+    """An embedded benchmark article at https://BENCH_DOMAIN/<path>, seen and published at `at`."""
+    from ingest.models import Article
+    from trends.stories.embedding import to_bytes
+
+    url = f"https://{BENCH_DOMAIN}/{path}"
+    return Article(
+        source=source,
+        url=url,
+        canonical_url=url,
+        title=title,
+        published_at=at,
+        fetched_at=at,
+        stage=stage,
+        embedding=to_bytes(vector),
+        story=story,
     )
 
 
