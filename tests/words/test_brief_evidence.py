@@ -74,3 +74,16 @@ def test_a_long_story_reads_its_first_reports_its_newest_and_a_spread_between():
 def test_a_short_story_reads_every_article():
     items = [Coverage(k, "S", f"t{k}", "", "", T0 + timedelta(minutes=k)) for k in range(12)]
     assert sample_for_brief(items) == items
+
+
+def test_a_long_storys_first_reports_start_where_its_coverage_took_off():
+    # Five items an hour apart (an earlier happening the story took in), then the event's burst.
+    trickle = [Coverage(k, "S", f"early {k}", "", "", T0 + timedelta(hours=k)) for k in range(5)]
+    burst_start = T0 + timedelta(hours=30)
+    burst = [
+        Coverage(100 + k, "S", f"burst {k}", "", "", burst_start + timedelta(minutes=k)) for k in range(200)
+    ]
+    chosen = {i.article_id for i in sample_for_brief(trickle + burst)}
+    assert not chosen & set(range(5))
+    assert set(range(100, 100 + SAMPLE_FIRST)) <= chosen
+    assert len(chosen) == SAMPLE_FIRST + SAMPLE_NEWEST + SAMPLE_SPREAD

@@ -7,6 +7,7 @@ Each piece of evidence keeps its article, outlet and time, so anything built
 from it can cite it."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -68,20 +69,41 @@ class Evidence:
 # A long story's brief reads its first reports (the event itself), its newest
 # ones (where it stands) and a spread of the rest, not only the newest.
 SAMPLE_FIRST, SAMPLE_NEWEST, SAMPLE_SPREAD = 15, 35, 30
+# Its first reports start where its coverage took off: the first hour with at
+# least this share of its busiest hour's articles (and BURST_MIN). A trickle
+# before that is an earlier, related happening the story took in (Maduro's
+# offer of talks two days before the strikes), not the event.
+BURST_SHARE, BURST_MIN = 0.1, 3
 
 
 def sample_for_brief(items: list[Coverage]) -> list[Coverage]:
     """At most SAMPLE_FIRST + SAMPLE_NEWEST + SAMPLE_SPREAD articles, in the
-    order given; all of them when there are no more than that."""
+    order given, none from before the coverage took off; all of them when
+    there are no more than that."""
     limit = SAMPLE_FIRST + SAMPLE_NEWEST + SAMPLE_SPREAD
     if len(items) <= limit:
         return list(items)
     by_time = sorted(items, key=lambda i: (i.published_at, i.article_id))
-    keep = {i.article_id for i in by_time[:SAMPLE_FIRST] + by_time[-SAMPLE_NEWEST:]}
-    middle = by_time[SAMPLE_FIRST:-SAMPLE_NEWEST]
-    step = len(middle) / SAMPLE_SPREAD
-    keep |= {middle[int(k * step)].article_id for k in range(SAMPLE_SPREAD)}
+    by_time = by_time[_take_off(by_time) :]
+    if len(by_time) <= limit:
+        keep = {i.article_id for i in by_time}
+    else:
+        keep = {i.article_id for i in by_time[:SAMPLE_FIRST] + by_time[-SAMPLE_NEWEST:]}
+        middle = by_time[SAMPLE_FIRST:-SAMPLE_NEWEST]
+        step = len(middle) / SAMPLE_SPREAD
+        keep |= {middle[int(k * step)].article_id for k in range(SAMPLE_SPREAD)}
     return [i for i in items if i.article_id in keep]
+
+
+def _take_off(by_time: list[Coverage]) -> int:
+    """Index of the first article of the first busy hour (see BURST_SHARE)."""
+    hours = Counter(i.published_at.replace(minute=0, second=0, microsecond=0) for i in by_time)
+    needed = max(BURST_MIN, BURST_SHARE * max(hours.values()))
+    busy = [hour for hour, count in hours.items() if count >= needed]
+    if not busy:
+        return 0
+    first = min(busy)
+    return next(n for n, i in enumerate(by_time) if i.published_at >= first)
 
 
 def article_evidence(item: Coverage) -> list[Evidence]:
