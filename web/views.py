@@ -106,13 +106,22 @@ def search_page(request):
     )
 
 
-@cacheable(scope=ONE_STORY)
-def story_page(request, pk):
+def _story_for_reader(request, pk, view_name: str):
+    """(story, None), or (None, a redirect to the same view of the story it
+    was merged into); a hidden story is not found, except by editors."""
     story = get_object_or_404(Story, pk=pk)
     if story.merged_into_id:
-        return redirect("trends:story", pk=story.merged_into_id)
+        return None, redirect(view_name, pk=story.merged_into_id)
     if story.is_hidden and not request.user.has_perm("trends.change_story"):
         raise Http404("no such trend")
+    return story, None
+
+
+@cacheable(scope=ONE_STORY)
+def story_page(request, pk):
+    story, merged = _story_for_reader(request, pk, "trends:story")
+    if merged:
+        return merged
     now = clock.now()
     # The newest entries only: a story of thousands of articles links to its
     # full coverage pages instead (story_coverage).
@@ -169,11 +178,9 @@ class CitationLinks:
 @cacheable(scope=ONE_STORY)
 def story_coverage(request, pk):
     """Every entry of a story's coverage, COVERAGE_PAGE_SIZE at a time."""
-    story = get_object_or_404(Story, pk=pk)
-    if story.merged_into_id:
-        return redirect("trends:story_coverage", pk=story.merged_into_id)
-    if story.is_hidden and not request.user.has_perm("trends.change_story"):
-        raise Http404("no such trend")
+    story, merged = _story_for_reader(request, pk, "trends:story_coverage")
+    if merged:
+        return merged
     page = Paginator(originals(story).order_by("-published_at", "-id"), COVERAGE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
