@@ -64,7 +64,7 @@ class Story(models.Model):
     search_text = models.TextField(blank=True, default="")
 
     # Editorial flags: what an editor set is never overwritten by automation.
-    is_pinned = models.BooleanField(default=False)
+    is_pinned = models.BooleanField(default=False, db_index=True)
     is_hidden = models.BooleanField(default=False)
     headline_locked = models.BooleanField(default=False)
     category_locked = models.BooleanField(default=False)
@@ -75,6 +75,9 @@ class Story(models.Model):
         null=True,
         blank=True,
         related_name="merged_stories",
+        # Indexed only where set (below): an index holding every unmerged story
+        # lured SQLite's planner into reading the whole history for "not merged".
+        db_index=False,
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -84,6 +87,13 @@ class Story(models.Model):
     class Meta:
         ordering = ["-velocity"]
         verbose_name_plural = "stories"
+        indexes = [
+            models.Index(
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="story_merged_into",
+            )
+        ]
 
     def __str__(self):
         return self.headline
@@ -153,8 +163,10 @@ class Topic(models.Model):
 
 class StoryTopic(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="story_topics")
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="story_topics")
+    # Indexed with the story (below): a topic's stories from a given story on, in one range.
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="story_topics", db_index=False)
     weight = models.FloatField(default=1.0, help_text="how many articles mention it")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "topic"], name="one_link_per_story_topic")]
+        indexes = [models.Index(fields=["topic", "story"], name="storytopic_topic_story")]

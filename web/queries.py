@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from ingest.canonical import is_web_url
 from ingest.models import Article
@@ -60,7 +60,7 @@ def live_trends(now: datetime) -> QuerySet:
     # The few pinned ids are read first: "recent or one of these ids" is an
     # index range or a key lookup, where "recent or pinned" scanned every
     # story ever stored.
-    pinned = list(Story.objects.filter(is_pinned=True).values_list("pk", flat=True))
+    pinned = list(Story.objects.filter(is_pinned=True).order_by().values_list("pk", flat=True))
     return (
         public_stories()
         .filter(recent | Q(pk__in=pinned))
@@ -229,13 +229,18 @@ def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]
     own = _unit(story.centroid_sum)
     if not named or own is None:
         return []
+    since = story.last_seen_at - timedelta(days=RELATED_DAYS)
+    # Story ids grow with time: each named topic's links are read from the
+    # first story seen in the window on, not over the topic's whole history.
+    first_id = Story.objects.filter(last_seen_at__gte=since).aggregate(first=Min("id"))["first"] or 0
     candidates = list(
         listed_stories()
         .exclude(pk=story.pk)
         .filter(
-            last_seen_at__gte=story.last_seen_at - timedelta(days=RELATED_DAYS),
+            last_seen_at__gte=since,
             first_seen_at__lte=story.last_seen_at + timedelta(days=RELATED_DAYS),
             story_topics__topic__in=named,
+            story_topics__story_id__gte=first_id,
         )
         .annotate(shared=Count("story_topics"))
         .only(*CARD_FIELDS, "centroid_sum")

@@ -201,12 +201,10 @@ class Command(BaseCommand):
             return
         from ingest import clock
         from ingest.models import ReplayClock
-        from surge.query_planner import refresh_statistics
 
         built_at = clock.now()
         _build(article_total)
         ReplayClock.objects.create(simulated_start=built_at, real_start=built_at, speed=1.0)
-        refresh_statistics()  # as the hourly pass would have
         # A page cached for another database of the same name must not answer for this one.
         from django.core.cache import cache
 
@@ -321,10 +319,14 @@ def _build(article_total: int) -> None:
         story_total = max(article_total // ARTICLES_PER_STORY, 1)
         live = min(story_total, LIVE_STORIES)
         history_hours = 48 * story_total / live
+        # Ids follow time, as stories are created when their first article
+        # arrives: the history's first, then the live ones (the last `live`).
+        history = story_total - live
+        firsts = sorted(rng.uniform(48, history_hours) for _ in range(history))[::-1]
+        firsts += sorted(rng.uniform(1, 47) for _ in range(live))[::-1]
         stories, story_topics = [], []
-        for i in range(story_total):
-            # Live stories first: the biggest ones (low indices, see below) are live.
-            first = now - timedelta(hours=rng.uniform(1, 47) if i < live else rng.uniform(48, history_hours))
+        for i, hours_ago in enumerate(firsts):
+            first = now - timedelta(hours=hours_ago)
             velocity = rng.expovariate(1.0)
             # Topics by Zipf's law: a few ("Topic 0") are in many stories, as some names are.
             chosen = sorted({min(int(rng.paretovariate(0.8)) - 1, TOPICS - 1) for _ in range(3)})
@@ -350,13 +352,17 @@ def _build(article_total: int) -> None:
             )
         stories = Story.objects.bulk_create(stories, batch_size=2000)
 
+        # The live stories get two days' articles, a few of them many (the
+        # big trend); the history's stories get the rest, evenly.
+        live_articles = min(article_total, live * ARTICLES_PER_STORY)
         articles, per_story = [], {}
         for n in tqdm(range(article_total), desc="articles", unit="art", mininterval=1):
-            story = (
-                stories[min(int(rng.paretovariate(1.2)) - 1, len(stories) - 1)]
-                if n % 3 == 0
-                else stories[n % len(stories)]
-            )
+            if n >= live_articles:
+                story = stories[(n - live_articles) % history]
+            elif n % 3 == 0:
+                story = stories[history + min(int(rng.paretovariate(1.2)) - 1, live - 1)]
+            else:
+                story = stories[history + n % live]
             source = sources[rng.randrange(SOURCES)]
             per_story.setdefault(story.pk, set()).add(source.pk)
             published = story.first_seen_at + (story.last_seen_at - story.first_seen_at) * rng.random()
