@@ -2,6 +2,7 @@
 a model file, and the next hourly pass forecasts with that file (never the
 shipped default, which the test leaves alone)."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -122,3 +123,14 @@ def test_retrain_refuses_a_history_too_short_to_learn_from(settings, tmp_path):
     with pytest.raises(CommandError, match="need"):
         call_command("retrain_forecast")
     assert not (tmp_path / "forecast_model.json").exists()
+
+
+def test_a_retrained_model_of_older_features_gives_way_to_the_shipped_one(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.FORECAST_MODEL_PATH = ""
+    stale = json.loads(DEFAULT_MODEL_PATH.read_text())
+    stale["features"] = stale["features"][:-1]  # written before a feature was added
+    stale["info"] = {"source": "stale"}
+    (tmp_path / "forecast_model.json").write_text(json.dumps(stale))
+
+    assert load_model().info == load_model(DEFAULT_MODEL_PATH).info != {"source": "stale"}

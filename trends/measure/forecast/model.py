@@ -6,6 +6,7 @@ is used: FORECAST_MODEL_PATH, else var/forecast_model.json from
 `manage.py retrain_forecast`, else the shipped default_model.json."""
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import numpy as np
 from django.conf import settings
 
 from trends.measure.forecast.features import FEATURE_NAMES
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "default_model.json"
 CLASSES = ["fades", "holds", "rising"]
@@ -222,10 +225,26 @@ _cache: dict[tuple[str, float], ForecastModel] = {}
 
 def load_model(path: str | Path | None = None) -> ForecastModel:
     """The model, re-read only when its file changes (a retrain takes effect
-    at the next hourly pass without a restart)."""
-    path = Path(path or model_path())
+    at the next hourly pass without a restart). A retrained file fitted on
+    other features than today's (written before the features changed) gives
+    way to the shipped default until `retrain_forecast` runs again, so the
+    hourly pass keeps forecasting."""
+    if path is not None:
+        return _read_model(Path(path))
+    path = model_path()
+    try:
+        return _read_model(path)
+    except ValueError as exc:
+        if settings.FORECAST_MODEL_PATH or path == DEFAULT_MODEL_PATH:
+            raise
+        log.warning("%s: %s; using the shipped default model", path, exc)
+        return _read_model(DEFAULT_MODEL_PATH)
+
+
+def _read_model(path: Path) -> ForecastModel:
     key = (str(path), path.stat().st_mtime)
     if key not in _cache:
+        model = ForecastModel.from_json(json.loads(path.read_text()))
         _cache.clear()
-        _cache[key] = ForecastModel.from_json(json.loads(path.read_text()))
+        _cache[key] = model
     return _cache[key]
