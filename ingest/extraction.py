@@ -30,35 +30,69 @@ LANGUAGE_SAMPLE_CHARS = 600
 
 
 def extract_article(article: Article) -> None:
-    """Fill text, language, extraction note and near-duplicate link; adopt
-    the page's rel=canonical URL when it is free, or link the article as a
-    duplicate of the one that has it. Saves the article and moves it to
-    EXTRACTED. Running it twice gives the same result."""
+    """extract_articles for one article; raises what its extraction raised."""
+    failed = extract_articles([article])
+    if article.pk in failed:
+        raise failed[article.pk]
+
+
+def extract_articles(articles: list[Article]) -> dict[int, Exception]:
+    """Fill each article's text, language, extraction note and near-duplicate
+    link; adopt the page's rel=canonical URL when it is free, or link the
+    article as a duplicate of the one that has it. Saves the articles and
+    moves them to EXTRACTED. Running it twice gives the same result. An
+    article that raises is left as it was and its exception returned (by
+    primary key) while the others go on."""
+    failed: dict[int, Exception] = {}
+    read = []
     with timed("extract"):
-        text, note = "", ""
-        if not settings.FETCH_ARTICLE_PAGES:
-            note = "page fetching is turned off"
-        elif not is_web_url(article.url):
-            note = "no web link"
-        else:
-            text, note = _fetch_and_extract(article)
-        if len(text) < MIN_TEXT_CHARS:
-            if not note:
-                note = "extracted text too short (paywall or teaser)"
-            text = ""
-        article.text = text
-        article.extraction_note = note[:200]
-        article.language = detect_language(
-            " ".join(filter(None, [article.title, article.summary, text]))[:LANGUAGE_SAMPLE_CHARS]
-        )
-        if article.duplicate_of_id is None:
-            dedup.link_near_duplicate(article)
-        else:  # already a copy by canonical URL: still indexed, so later copies find the group
-            original = article.duplicate_of_id
-            dedup.link_near_duplicate(article)
-            article.duplicate_of_id = original
-        article.stage = Article.Stage.EXTRACTED
-        _save(article)
+        for article in articles:
+            try:
+                read_page(article)
+                read.append(article)
+            except Exception as exc:  # noqa: BLE001 -- returned to the caller, who records it
+                failed[article.pk] = exc
+        # Already a copy by canonical URL: still indexed, so later copies find the group.
+        copies = {a.pk: a.duplicate_of_id for a in read if a.duplicate_of_id is not None}
+        try:
+            dedup.link_near_duplicates(read)
+        except Exception:  # noqa: BLE001 -- one article's trouble must not fail its batch-mates
+            log.exception("near-duplicate linking of a batch failed; linking one article at a time")
+            for article in list(read):
+                try:
+                    dedup.link_near_duplicates([article])
+                except Exception as exc:  # noqa: BLE001
+                    failed[article.pk] = exc
+                    read.remove(article)
+        for article in read:
+            if article.pk in copies:
+                article.duplicate_of_id = copies[article.pk]
+            article.stage = Article.Stage.EXTRACTED
+            try:
+                _save(article)
+            except Exception as exc:  # noqa: BLE001
+                failed[article.pk] = exc
+    return failed
+
+
+def read_page(article: Article) -> None:
+    """Text, extraction note and language, in memory."""
+    text, note = "", ""
+    if not settings.FETCH_ARTICLE_PAGES:
+        note = "page fetching is turned off"
+    elif not is_web_url(article.url):
+        note = "no web link"
+    else:
+        text, note = _fetch_and_extract(article)
+    if len(text) < MIN_TEXT_CHARS:
+        if not note:
+            note = "extracted text too short (paywall or teaser)"
+        text = ""
+    article.text = text
+    article.extraction_note = note[:200]
+    article.language = detect_language(
+        " ".join(filter(None, [article.title, article.summary, text]))[:LANGUAGE_SAMPLE_CHARS]
+    )
 
 
 def _save(article: Article) -> None:
