@@ -104,7 +104,7 @@ def _process_claimed(token: str, now: datetime, *, refresh: bool) -> list[int]:
             touched = _embed_and_assign_one_by_one(extracted, now, failed)
         if refresh:
             with timed("refresh"):
-                refresh_stories(touched, now)
+                refresh_stories(touched, now, changed_only=True)
     finally:
         # Failed articles wait out a lease before they are claimed again, so
         # a sweep does not spin on them.
@@ -197,7 +197,7 @@ def process_pending(
 
 def refresh_words_here(story_ids: list[int], now: datetime) -> None:
     with timed("refresh"):
-        refresh_stories(story_ids, now)
+        refresh_stories(story_ids, now, changed_only=True)
 
 
 def embed_and_assign(article_ids: list[int], now: datetime) -> list[int]:
