@@ -96,17 +96,29 @@ class StoryAssigner:
             )
             self.live.put(story.pk, StoryProfile.of_members([member]))
         else:
+            known_source = self._source_known(story, article.source_id)
             story.centroid_sum = to_bytes(from_bytes(story.centroid_sum) + vector)
             story.article_count += 1
             story.first_seen_at = min(story.first_seen_at, when)
             story.last_seen_at = max(story.last_seen_at, when)
-            known_source = Article.objects.filter(story=story, source_id=article.source_id).exists()
             story.source_count += 0 if known_source else 1
             story.save()
             self.live.add_member(story.pk, member)
         Article.objects.filter(pk=article.pk).update(story=story, stage=Article.Stage.ASSIGNED)
         self.applied[story.pk] = story.updated_at
         return story.pk
+
+    def _source_known(self, story: Story, source_id) -> bool:
+        """Whether the story already has an article from this source: the live
+        profile answers when it can (a recent member from it, or it holds every
+        member), the database otherwise (a big story's older members)."""
+        profile = self.live.profiles.get(story.pk)
+        if profile is not None:
+            if any(m.source == source_id for m in profile.members):
+                return True
+            if len(profile.members) >= story.article_count:
+                return False
+        return Article.objects.filter(story=story, source_id=source_id).exists()
 
     def _sync(self):
         """Catch up with stories written since the last look. A cold start
