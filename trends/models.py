@@ -93,9 +93,11 @@ class Story(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        self.search_text = story_search_text(self.headline, self.dek, self.brief)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"headline", "dek", "brief"} & set(update_fields):
+        if update_fields is None:
+            self.search_text = story_search_text(self.headline, self.dek, self.brief)
+        elif {"headline", "dek", "brief"} & set(update_fields):
+            self.search_text = story_search_text(self.headline, self.dek, self.brief)
             kwargs["update_fields"] = [*update_fields, "search_text"]
         super().save(*args, **kwargs)
 

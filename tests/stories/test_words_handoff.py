@@ -13,6 +13,7 @@ from tests.factories import make_article, make_source
 from trends import tasks
 from trends.models import Story
 from trends.stories import pipeline
+from trends.stories.assignment import assigner
 from trends.stories.embedding import DIMENSIONS
 from trends.words import refresh
 
@@ -118,3 +119,26 @@ def test_an_editors_refresh_derives_the_words_whatever_the_stamp(pending_article
     refresh.refresh_stories(list(Story.objects.values_list("pk", flat=True)), NOW)
 
     assert "stale headline" not in set(Story.objects.values_list("headline", flat=True))
+
+
+def test_words_written_while_an_article_joins_its_story_are_kept(pending_articles, monkeypatch):
+    pipeline.process_pending(NOW)
+    storm = Article.objects.get(title=TITLES[0]).story
+    make_article(
+        pending_articles[0].source,
+        title="Storm floods the valley as the river bursts",
+        summary="Storm floods the valley. More in the report.",
+        when=NOW,
+    )
+    source_known = assigner._source_known
+
+    def words_stage_writes_meanwhile(story, source_id):
+        # Between the assignment's read of the story and its write.
+        Story.objects.filter(pk=story.pk).update(headline="Written by the words stage")
+        return source_known(story, source_id)
+
+    monkeypatch.setattr(assigner, "_source_known", words_stage_writes_meanwhile)
+    pipeline.process_pending(NOW, refresh_words=lambda ids, now: None)
+
+    storm.refresh_from_db()
+    assert storm.article_count == 3 and storm.headline == "Written by the words stage"
