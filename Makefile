@@ -69,10 +69,14 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-surge-test-key-not-secret} SURGE_VAR_DIR=$${SURGE_VAR_DIR:-var/test}
+# Two test processes (pytest-xdist), a test file to each in turn: most slow tests wait on
+# processes they start; tests/parallel_workers.py keeps the two apart. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
+PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 test: install system-packages lint
-	$(TEST_ENV) $(PY) -m pytest -q $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -q $(PARALLEL) $(PYTEST_ARGS)
 
 # The quick set: no embedding-model loads or real-data replays (slow), no Chromium (browser).
 test-fast: install lint
-	$(TEST_ENV) $(PY) -m pytest -q -m "not slow and not browser" $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -q $(PARALLEL) -m "not slow and not browser" $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from ingest import clock
 from ingest.dedup import prune_text_bands
+from surge.query_planner import refresh_statistics
 from trends.measure.hourly import hours_to_snapshot, run_hourly_pass
 from trends.stories import pipeline
 from trends.stories.converged import merge_converged_stories
@@ -65,6 +66,8 @@ def run_hourly_work(now):
     for hour_end in hours:
         run_hourly_pass(hour_end)
     prune_text_bands(now)
+    if hours:
+        refresh_statistics()
 
 
 @shared_task(name="trends.write_model_briefs")

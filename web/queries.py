@@ -57,9 +57,13 @@ def listed_stories() -> QuerySet:
 def live_trends(now: datetime) -> QuerySet:
     """Front-page order: pinned first, then by velocity."""
     recent = Q(last_seen_at__gte=now - timedelta(hours=LIVE_HOURS), article_count__gte=MIN_ARTICLES)
+    # The few pinned ids are read first: "recent or one of these ids" is an
+    # index range or a key lookup, where "recent or pinned" scanned every
+    # story ever stored.
+    pinned = list(Story.objects.filter(is_pinned=True).values_list("pk", flat=True))
     return (
         public_stories()
-        .filter(recent | Q(is_pinned=True))
+        .filter(recent | Q(pk__in=pinned))
         .only(*CARD_FIELDS)
         .order_by("-is_pinned", "-velocity", "-last_seen_at", "-id")
     )
@@ -211,6 +215,9 @@ def story_topics(story: Story) -> list[Topic]:
 # are close in content: their centroids' cosine similarity is at least this.
 RELATED_MIN_SIMILARITY = 0.45
 RELATED_CANDIDATES = 40
+# Related trends are those told around the same time: within this many days
+# of the story's last article (bounds the query however long the history).
+RELATED_DAYS = 7
 NAMED_KINDS = (Topic.Kind.PERSON, Topic.Kind.ORGANISATION, Topic.Kind.PLACE)
 
 
@@ -225,7 +232,11 @@ def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]
     candidates = list(
         listed_stories()
         .exclude(pk=story.pk)
-        .filter(story_topics__topic__in=named)
+        .filter(
+            last_seen_at__gte=story.last_seen_at - timedelta(days=RELATED_DAYS),
+            first_seen_at__lte=story.last_seen_at + timedelta(days=RELATED_DAYS),
+            story_topics__topic__in=named,
+        )
         .annotate(shared=Count("story_topics"))
         .only(*CARD_FIELDS, "centroid_sum")
         .order_by("-shared", "-velocity", "-id")[:RELATED_CANDIDATES]

@@ -42,8 +42,8 @@ def test_replay_feed_shows_only_items_already_seen_on_the_replayed_clock():
 def test_replay_with_real_workers_builds_stories_on_the_replayed_clock(monkeypatch):
     for name, value in worker_environment(TORCH_THREADS="1").items():
         monkeypatch.setenv(name, value)
-    call_command("replay", str(NEWSRIVER), start=START.isoformat(), days=0.25, speed=1800, port=0, workers=1)
-    end = START + timedelta(hours=6)
+    call_command("replay", str(NEWSRIVER), start=START.isoformat(), days=0.125, speed=900, port=0, workers=1)
+    end = START + timedelta(hours=3)
     clock = ReplayClock.objects.get()
     assert (clock.simulated_start, clock.speed) == (end, 0)  # frozen at the end of the replay
     assert Article.objects.count() > 100

@@ -15,12 +15,12 @@ NOW = datetime(2026, 1, 5, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
 
 
-def _story(headline, direction, topics=(), articles=3):
+def _story(headline, direction, topics=(), articles=3, days_ago=0):
     story = make_story(
         headline,
         vector=np.asarray(direction, dtype=np.float32) * 3,  # a sum of three unit vectors
-        first_seen_at=NOW - timedelta(hours=5),
-        last_seen_at=NOW - timedelta(hours=1),
+        first_seen_at=NOW - timedelta(days=days_ago, hours=5),
+        last_seen_at=NOW - timedelta(days=days_ago, hours=1),
         article_count=articles,
         source_count=2,
     )
@@ -70,3 +70,10 @@ def test_more_shared_names_rank_first():
     one = _story("Venezuela flights cancelled", [0.95, 0.3, 0], [VENEZUELA])
     three = _story("Trump on Maduro and Venezuela", [0.7, 0.7, 0], [VENEZUELA, MADURO, TRUMP])
     assert _related(capture) == [three, one]
+
+
+def test_a_close_story_sharing_a_name_from_weeks_before_is_not_related():
+    capture = _story("US captures Maduro", [1, 0, 0], [VENEZUELA, MADURO])
+    _story("Maduro sworn in for a third term", [0.9, 0.4, 0], [VENEZUELA, MADURO], days_ago=30)
+    talks = _story("Maduro offers talks", [0.8, 0.6, 0], [VENEZUELA, MADURO], days_ago=3)
+    assert _related(capture) == [talks]

@@ -7,10 +7,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # A live story is judged by its latest members (by time): enough to know
 # what it is about now, few enough that a decision costs the same for a
@@ -49,7 +48,16 @@ def title_words(title: str) -> tuple[frozenset[str], frozenset[str], frozenset[s
 
 def _normalise(raw: str) -> str:
     word = raw.strip(".'-’").lower().removesuffix("'s").removesuffix("’s")
-    return word if len(word) >= 3 and word not in ENGLISH_STOP_WORDS else ""
+    return word if len(word) >= 3 and word not in _stop_words() else ""
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    # Imported on first use: importing scikit-learn costs about two seconds,
+    # which every process start (web, worker, each manage.py command) paid.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,17 @@ from datetime import timedelta
 from http.client import HTTPConnection
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 ARTICLES_PER_STORY = 20
+# Stories in the last two days, however big the history: a database grows by
+# time, not by its live trends (2,500 live stories is about 50,000 articles
+# in two days, a large deployment's rate). Older stories spread back in time
+# at the same rate, so 1,000,000 articles hold 40 days.
+LIVE_STORIES = 2500
 SOURCES = 120
 TOPICS = 400
 SNAPSHOT_HOURS = 24
@@ -195,10 +201,12 @@ class Command(BaseCommand):
             return
         from ingest import clock
         from ingest.models import ReplayClock
+        from surge.query_planner import refresh_statistics
 
         built_at = clock.now()
         _build(article_total)
         ReplayClock.objects.create(simulated_start=built_at, real_start=built_at, speed=1.0)
+        refresh_statistics()  # as the hourly pass would have
         # A page cached for another database of the same name must not answer for this one.
         from django.core.cache import cache
 
@@ -284,8 +292,10 @@ def argparse_hidden():
 
 
 def _build(article_total: int) -> None:
-    """Synthetic stories of varied size over the last two days, each with
-    articles from several outlets, hourly snapshots, topics and a brief."""
+    """Synthetic stories of varied size, each with articles from several
+    outlets, hourly snapshots, topics (people, organisations and places among
+    them, a few of them in many stories) and a brief: up to LIVE_STORIES in
+    the last two days, the rest spread back over the history before."""
     from django.db import transaction
     from django.db.models import Count, Min
 
@@ -293,22 +303,33 @@ def _build(article_total: int) -> None:
     from ingest.models import Article, Source
     from surge.bulk_rows import insert_rows
     from trends.models import Story, StorySnapshot, StoryTopic, Topic
+    from trends.stories.embedding import to_bytes
 
     rng = random.Random(7)
+    vectors = np.random.default_rng(7)
     now = clock.now()
     hour = now.replace(minute=0, second=0, microsecond=0)
     with transaction.atomic():
         sources = Source.objects.bulk_create(
             [Source(name=f"Outlet {i}", domain=f"outlet{i}.example") for i in range(SOURCES)]
         )
+        kinds = [Topic.Kind.PERSON, Topic.Kind.ORGANISATION, Topic.Kind.PLACE, Topic.Kind.TERM]
         topics = Topic.objects.bulk_create(
-            [Topic(name=f"Topic {i}", slug=f"topic-{i}", kind="term") for i in range(TOPICS)]
+            [Topic(name=f"Topic {i}", slug=f"topic-{i}", kind=kinds[i % 4]) for i in range(TOPICS)]
         )
+        topic_vectors = vectors.standard_normal((TOPICS, 384)).astype(np.float32)
         story_total = max(article_total // ARTICLES_PER_STORY, 1)
-        stories = []
+        live = min(story_total, LIVE_STORIES)
+        history_hours = 48 * story_total / live
+        stories, story_topics = [], []
         for i in range(story_total):
-            first = now - timedelta(hours=rng.uniform(1, 47))
+            # Live stories first: the biggest ones (low indices, see below) are live.
+            first = now - timedelta(hours=rng.uniform(1, 47) if i < live else rng.uniform(48, history_hours))
             velocity = rng.expovariate(1.0)
+            # Topics by Zipf's law: a few ("Topic 0") are in many stories, as some names are.
+            chosen = sorted({min(int(rng.paretovariate(0.8)) - 1, TOPICS - 1) for _ in range(3)})
+            story_topics.append(chosen)
+            centroid = topic_vectors[chosen].sum(axis=0) + vectors.standard_normal(384).astype(np.float32)
             stories.append(
                 Story(
                     headline=f"Synthetic story {i}: {rng.choice(WORDS)} update",
@@ -316,7 +337,7 @@ def _build(article_total: int) -> None:
                     category=rng.choice(["world", "politics", "business", "technology", "sport"]),
                     first_seen_at=first,
                     last_seen_at=min(first + timedelta(hours=rng.uniform(0, 20)), now),
-                    centroid_sum=b"",
+                    centroid_sum=to_bytes(centroid),
                     article_count=0,
                     source_count=0,
                     lifecycle=rng.choice(["emerging", "rising", "peaking", "fading"]),
@@ -398,9 +419,9 @@ def _build(article_total: int) -> None:
         for first in range(0, len(snapshots), WRITE_BATCH):
             insert_rows(StorySnapshot, snapshots[first : first + WRITE_BATCH])
         links = [
-            {"story_id": story.pk, "topic_id": topic.pk, "weight": 1.0}
-            for story in stories
-            for topic in rng.sample(topics, 3)
+            {"story_id": story.pk, "topic_id": topics[t].pk, "weight": 1.0}
+            for story, chosen in zip(stories, story_topics, strict=True)
+            for t in chosen
         ]
         for first in range(0, len(links), WRITE_BATCH):
             insert_rows(StoryTopic, links[first : first + WRITE_BATCH])
