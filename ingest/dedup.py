@@ -67,46 +67,105 @@ def jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def link_near_duplicate(article: Article) -> Article | None:
-    """Fingerprint a saved article, index its band keys, and point
-    duplicate_of at the first copy when an earlier near-duplicate exists.
-    Sets fields on `article` without saving it; idempotent. Returns the
-    original it was linked to, if any."""
-    own = shingles(comparable_text(article.title, article.summary, article.text))
-    TextBand.objects.filter(article=article).delete()
-    if len(own) < MIN_SHINGLES:
-        article.fingerprint = ""
-        return None
-    keys = band_keys(own)
-    article.fingerprint = fingerprint_of(keys)
-    around = (article.published_at - WINDOW, article.published_at + WINDOW)
-    candidate_ids = set(
-        TextBand.objects.filter(key__in=keys, published_at__range=around)
-        .exclude(article_id=article.pk)
-        .values_list("article_id", flat=True)[:MAX_CANDIDATES]
-    )
-    original = None
-    if candidate_ids:
-        candidates = Article.objects.filter(pk__in=candidate_ids).only(
-            "title", "summary", "text", "published_at", "fetched_at", "duplicate_of_id"
-        )
-        copies = [
-            c
-            for c in candidates
-            if jaccard(own, shingles(comparable_text(c.title, c.summary, c.text))) >= SIMILARITY
-        ]
+def link_near_duplicate(article: Article) -> None:
+    """link_near_duplicates for one article."""
+    link_near_duplicates([article])
+
+
+def link_near_duplicates(articles: list[Article]) -> None:
+    """Fingerprint saved articles, index their band keys, and point each
+    one's duplicate_of at the first copy when an earlier near-duplicate
+    exists, stored or in this batch. Sets fields on the articles without
+    saving them; idempotent. A batch costs the queries of one article: four."""
+    if not articles:
+        return
+    batch_ids = [a.pk for a in articles]
+    TextBand.objects.filter(article_id__in=batch_ids).delete()
+    own = {a.pk: shingles(comparable_text(a.title, a.summary, a.text)) for a in articles}
+    keys: dict[int, list[str]] = {}
+    for article in articles:
+        if len(own[article.pk]) < MIN_SHINGLES:
+            article.fingerprint = ""
+        else:
+            keys[article.pk] = band_keys(own[article.pk])
+            article.fingerprint = fingerprint_of(keys[article.pk])
+    indexed = [a for a in articles if a.pk in keys]
+    if not indexed:
+        return
+    stored = _stored_candidates(indexed, keys, batch_ids)
+    stored_shingles = {
+        c.pk: shingles(comparable_text(c.title, c.summary, c.text))
+        for found in stored.values()
+        for c in found
+    }
+    by_key: dict[str, list[Article]] = {}
+    for article in indexed:
+        for key in keys[article.pk]:
+            by_key.setdefault(key, []).append(article)
+    # Oldest first, so that a batch-mate's own link is known before a later
+    # copy takes its root.
+    for article in sorted(indexed, key=lambda a: (a.fetched_at, a.pk)):
+        mates = {
+            m.pk: m
+            for key in keys[article.pk]
+            for m in by_key[key]
+            if m.pk != article.pk and abs(m.published_at - article.published_at) <= WINDOW
+        }
+        candidates = [(c, stored_shingles[c.pk]) for c in stored[article.pk]]
+        candidates += [(m, own[m.pk]) for m in mates.values()]
         # Only an earlier copy can be the original (a re-run must not flip them).
-        earlier = [c for c in copies if (c.fetched_at, c.pk) < (article.fetched_at, article.pk)]
+        earlier = [
+            c
+            for c, their in candidates
+            if (c.fetched_at, c.pk) < (article.fetched_at, article.pk)
+            and jaccard(own[article.pk], their) >= SIMILARITY
+        ]
         if earlier:
             first = min(earlier, key=lambda c: (c.fetched_at, c.pk))
             root_id = first.duplicate_of_id or first.pk
             if root_id != article.pk:
                 article.duplicate_of_id = root_id
-                original = first
     TextBand.objects.bulk_create(
-        [TextBand(key=key, published_at=article.published_at, article=article) for key in keys]
+        [TextBand(key=key, published_at=a.published_at, article=a) for a in indexed for key in keys[a.pk]]
     )
-    return original
+
+
+def _stored_candidates(
+    articles: list[Article], keys: dict[int, list[str]], batch_ids: list[int]
+) -> dict[int, list[Article]]:
+    """For each of `articles`, the stored articles (not in the batch) sharing
+    a band key with it within the window of its publish time, at most
+    MAX_CANDIDATES each; two queries for the whole batch."""
+    wanted = {key for article in articles for key in keys[article.pk]}
+    earliest = min(a.published_at for a in articles) - WINDOW
+    latest = max(a.published_at for a in articles) + WINDOW
+    rows = (
+        TextBand.objects.filter(key__in=wanted, published_at__range=(earliest, latest))
+        .exclude(article_id__in=batch_ids)
+        .values_list("key", "published_at", "article_id")
+    )
+    by_key: dict[str, list[tuple[datetime, int]]] = {}
+    for key, published_at, article_id in rows[: MAX_CANDIDATES * BANDS * len(articles)]:
+        by_key.setdefault(key, []).append((published_at, article_id))
+    wanted_ids = {}
+    for article in articles:
+        found = {
+            article_id
+            for key in keys[article.pk]
+            for published_at, article_id in by_key.get(key, ())
+            if abs(published_at - article.published_at) <= WINDOW
+        }
+        wanted_ids[article.pk] = sorted(found)[:MAX_CANDIDATES]
+    all_ids = {pk for ids in wanted_ids.values() for pk in ids}
+    read = {}
+    if all_ids:
+        read = {
+            c.pk: c
+            for c in Article.objects.filter(pk__in=all_ids).only(
+                "title", "summary", "text", "published_at", "fetched_at", "duplicate_of_id"
+            )
+        }
+    return {pk: [read[i] for i in ids if i in read] for pk, ids in wanted_ids.items()}
 
 
 def prune_text_bands(now: datetime) -> int:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -76,16 +77,10 @@ def try_acquire(host: str) -> str | None:
     """One attempt: a free slot, then the host's pace. Returns the slot's
     token, or None when the host is busy or was asked too recently."""
     real_now = timezone.now()
-    _ensure_rows(host, real_now)
-    token = str(uuid.uuid4())
-    free = Q(held_until__isnull=True) | Q(held_until__lt=real_now)
-    for slot in range(max_concurrent()):
-        won = HostSlot.objects.filter(free, host=host, slot=slot).update(
-            held_until=real_now + slot_lease(), token=token
-        )
-        if won:
-            break
-    else:
+    token = _take_slot(host, real_now)
+    if token is None and _ensure_rows(host, real_now):
+        token = _take_slot(host, real_now)  # a new host: its rows exist now
+    if token is None:
         return None
     paced = HostPace.objects.filter(host=host, next_request_at__lte=real_now).update(
         next_request_at=real_now + timedelta(seconds=min_delay())
@@ -94,6 +89,17 @@ def try_acquire(host: str) -> str | None:
         release(host, token)
         return None
     return token
+
+
+def _take_slot(host: str, real_now) -> str | None:
+    token = str(uuid.uuid4())
+    free = Q(held_until__isnull=True) | Q(held_until__lt=real_now)
+    for slot in range(max_concurrent()):
+        if HostSlot.objects.filter(free, host=host, slot=slot).update(
+            held_until=real_now + slot_lease(), token=token
+        ):
+            return token
+    return None
 
 
 def release(host: str, token: str) -> None:
@@ -107,10 +113,17 @@ def seconds_until_turn(host: str) -> float:
     return max(0.0, (next_at - timezone.now()).total_seconds())
 
 
-def _ensure_rows(host: str, real_now) -> None:
+def _ensure_rows(host: str, real_now) -> bool:
+    """Create the host's slot and pace rows if any is missing (a host seen
+    for the first time, or HOST_MAX_CONCURRENT raised). Returns whether it
+    created any. Asked only when no slot could be taken, so a page of a known
+    host costs no query for it."""
     wanted = max_concurrent()
-    if HostSlot.objects.filter(host=host, slot__lt=wanted).count() < wanted:
+    if HostSlot.objects.filter(host=host, slot__lt=wanted).count() >= wanted:
+        return False
+    with transaction.atomic():  # never slots without the pace row, which would bar the host for good
         HostSlot.objects.bulk_create(
             [HostSlot(host=host, slot=slot) for slot in range(wanted)], ignore_conflicts=True
         )
         HostPace.objects.bulk_create([HostPace(host=host, next_request_at=real_now)], ignore_conflicts=True)
+    return True

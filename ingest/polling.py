@@ -146,27 +146,33 @@ def store_items(feed: Feed, items: list[FeedItem], now: datetime) -> tuple[list[
     """Store the document's new items, newest first, at most
     FEED_ITEMS_PER_POLL of them: one huge feed must not flood the pipeline
     ahead of every other feed. Returns (new article ids, new items left for
-    later polls). Known items are looked up in batches, not one by one."""
+    later polls). Known items, by this feed's identity or by canonical URL,
+    are looked up in batches, not one by one."""
     keys = item_keys(items)
     known = _known_titles(feed, keys)
+    canonicals = [canonical_url(item.link) if item.link else "" for item in items]
+    taken = _stored_canonicals(
+        [c for c, key in zip(canonicals, keys, strict=True) if c and key[:1000] not in known]
+    )
     limit = settings.FEED_ITEMS_PER_POLL
     new_ids: list[int] = []
     left_over = 0
     # Undated items count from first sight (now), as store_item dates them.
     order = sorted(range(len(items)), key=lambda i: items[i].published_at or now, reverse=True)
     for index in order:
-        item, key = items[index], keys[index]
+        item, key, canonical = items[index], keys[index], canonicals[index]
         if (stored := known.get(key[:1000])) is not None:
             if item.title and item.title != stored[1]:
                 Article.objects.filter(pk=stored[0]).update(title=item.title[:2000])
             continue
-        if not item.link:
+        if not item.link or canonical[:2000] in taken:
             continue
         if len(new_ids) >= limit:
             left_over += 1
             continue
-        if article_id := store_item(feed, item, now, key=key):
+        if article_id := _create_article(feed, item, now, key, canonical):
             new_ids.append(article_id)
+            taken.add(canonical[:2000])
     return new_ids, left_over
 
 
@@ -179,6 +185,16 @@ def _known_titles(feed: Feed, keys: list[str]) -> dict[str, tuple[int, str]]:
         rows = Article.objects.filter(feed=feed, guid__in=chunk).values_list("guid", "pk", "title")
         known.update({guid: (pk, title) for guid, pk, title in rows})
     return known
+
+
+def _stored_canonicals(urls: list[str]) -> set[str]:
+    """Those of these canonical URLs some article (of any feed) already has."""
+    taken: set[str] = set()
+    wanted = sorted({url[:2000] for url in urls})
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        taken.update(Article.objects.filter(canonical_url__in=chunk).values_list("canonical_url", flat=True))
+    return taken
 
 
 def store_item(feed: Feed, item: FeedItem, now: datetime, *, key: str | None = None) -> int | None:
@@ -196,6 +212,10 @@ def store_item(feed: Feed, item: FeedItem, now: datetime, *, key: str | None = N
         return None
     if Article.objects.filter(canonical_url=canonical).exists():
         return None
+    return _create_article(feed, item, now, key, canonical)
+
+
+def _create_article(feed: Feed, item: FeedItem, now: datetime, key: str, canonical: str) -> int | None:
     published = item.published_at
     if published is None or published > now:
         published = now  # never store a future time; undated items count from first sight

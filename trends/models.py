@@ -59,6 +59,10 @@ class Story(models.Model):
     # Real time of the last model-writer attempt (trends/words/briefs/stories.py):
     # claimed by a conditional UPDATE, at most once per BRIEF_LLM_INTERVAL_MINUTES.
     brief_model_at = models.DateTimeField(null=True, blank=True)
+    # updated_at as it was when the words (headline, dek, category, topics,
+    # brief) were last derived: the ingest's refresh skips a story whose
+    # updated_at has not moved since (trends/words/refresh.py).
+    words_derived_for = models.DateTimeField(null=True, blank=True)
     # Folded headline, dek and brief sentence texts, for site search
     # (built by story_search_text; save() keeps it in step with those fields).
     search_text = models.TextField(blank=True, default="")
@@ -99,9 +103,11 @@ class Story(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        self.search_text = story_search_text(self.headline, self.dek, self.brief)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"headline", "dek", "brief"} & set(update_fields):
+        if update_fields is None:
+            self.search_text = story_search_text(self.headline, self.dek, self.brief)
+        elif {"headline", "dek", "brief"} & set(update_fields):
+            self.search_text = story_search_text(self.headline, self.dek, self.brief)
             kwargs["update_fields"] = [*update_fields, "search_text"]
         super().save(*args, **kwargs)
 

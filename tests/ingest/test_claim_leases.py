@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ingest import leases
+from ingest import extraction, leases
 from ingest.models import Article, Feed, Source
 from ingest.polling import claim_due_feeds, poll_feed
 from ingest.tasks import poll_one_feed
@@ -71,7 +71,7 @@ def test_a_batch_slower_than_its_lease_keeps_its_claim(settings, monkeypatch):
         seen_by_rival.append(pipeline.claim_pending_articles())
         raise RuntimeError("stop here: extraction is not what this test is about")
 
-    monkeypatch.setattr(pipeline, "extract_article", slow_extraction)
+    monkeypatch.setattr(extraction, "read_page", slow_extraction)
     monkeypatch.setattr(pipeline, "embed_and_assign", lambda ids, now: [])
     token = pipeline.claim_pending_articles()
     pipeline.process_claimed(token, timezone.now())

@@ -8,8 +8,18 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from ingest.dedup import MIN_SHINGLES, band_keys, jaccard, link_near_duplicate, prune_text_bands, shingles
+from ingest.dedup import (
+    MIN_SHINGLES,
+    band_keys,
+    jaccard,
+    link_near_duplicate,
+    link_near_duplicates,
+    prune_text_bands,
+    shingles,
+)
 from ingest.models import Article, Feed, TextBand
 from tests.factories import make_article, make_source
 from tests.realdata import DATA
@@ -139,3 +149,42 @@ def test_text_bands_older_than_the_lookup_window_are_pruned():
 
     assert not TextBand.objects.filter(article=old).exists()
     assert TextBand.objects.filter(article=recent).count() == 16
+
+
+def wire_copies(row: dict, sites: list[str]) -> list[Article]:
+    """The same wire text on several sites, fetched ten minutes apart, the first site first."""
+    return [
+        store(
+            n, row["title"], f"({site}) " + row["text"], domain=site, fetched=NOW + timedelta(minutes=10 * n)
+        )
+        for n, site in enumerate(sites)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.needs_real_data
+def test_copies_in_one_batch_link_to_the_first_copy_of_the_batch():
+    first, *copies = wire_copies(real_articles(1)[0], ["agency.example", "one.example", "two.example"])
+    link_near_duplicates(list(reversed([first, *copies])))  # the batch's order does not matter
+    assert first.duplicate_of_id is None
+    assert [c.duplicate_of_id for c in copies] == [first.pk, first.pk]
+    assert TextBand.objects.count() == 48
+
+
+@pytest.mark.django_db
+@pytest.mark.needs_real_data
+def test_a_batch_takes_as_many_queries_as_one_article():
+    rows = real_articles(8)
+    stored = wire_copies(rows[0], ["agency.example"])
+    link_near_duplicates(stored)
+    one = store(20, rows[0]["title"], rows[0]["text"], domain="one.example", fetched=NOW + timedelta(hours=1))
+    with CaptureQueriesContext(connection) as single:
+        link_near_duplicates([one])
+    batch = [
+        store(30 + n, r["title"], r["text"], domain=f"b{n}.example", fetched=NOW + timedelta(hours=1))
+        for n, r in enumerate([rows[0], *rows[1:]])
+    ]
+    with CaptureQueriesContext(connection) as many:
+        link_near_duplicates(batch)
+    assert one.duplicate_of_id == stored[0].pk and batch[0].duplicate_of_id == stored[0].pk
+    assert len(many.captured_queries) == len(single.captured_queries)

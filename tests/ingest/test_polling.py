@@ -297,6 +297,41 @@ def test_rel_canonical_of_an_existing_article_links_it_as_a_duplicate(fakeweb, c
     assert Article.objects.count() == 2
 
 
+def dated_page(published: str) -> bytes:
+    head = f'<head><title>Bridge</title><meta property="article:published_time" content="{published}"></head>'
+    return f"<html>{head}<body><article><p>{ARTICLE_TEXT}</p></article></body></html>".encode()
+
+
+@pytest.mark.django_db
+def test_a_relative_rel_canonical_is_made_absolute(fakeweb, crawler):
+    crawler(fakeweb.url("/feed"))
+    fakeweb.route("/amp/a", body=page(canonical="/bridge"), headers={"Content-Type": "text/html"})
+    article = _article(fakeweb.url("/amp/a"))
+    extract_article(article)
+    article.refresh_from_db()
+    assert article.canonical_url == fakeweb.url("/bridge")
+
+
+@pytest.mark.django_db
+def test_an_undated_item_takes_the_earlier_date_of_its_page(fakeweb, crawler):
+    crawler(fakeweb.url("/feed"))
+    fakeweb.route("/a", body=dated_page("2026-01-02T08:00:00Z"), headers={"Content-Type": "text/html"})
+    article = _article(fakeweb.url("/a"))  # published_at == fetched_at: the feed gave no time
+    extract_article(article)
+    article.refresh_from_db()
+    assert article.published_at == datetime(2026, 1, 2, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_a_dated_item_keeps_its_feed_time_over_its_page_date(fakeweb, crawler):
+    crawler(fakeweb.url("/feed"))
+    fakeweb.route("/a", body=dated_page("2026-01-02T08:00:00Z"), headers={"Content-Type": "text/html"})
+    article = _article(fakeweb.url("/a"), published_at=NOW - timedelta(hours=3))
+    extract_article(article)
+    article.refresh_from_db()
+    assert article.published_at == NOW - timedelta(hours=3)
+
+
 def test_language_detection_on_title_and_lead():
     assert detect_language("Le gouvernement annonce une réforme des retraites pour la rentrée") == "fr"
     assert detect_language("Die Regierung kündigt eine Rentenreform für den Herbst an") == "de"

@@ -26,19 +26,19 @@ FIVE = [(f"Story {i}", f"https://news.example/story-{i}", f"g{i}") for i in rang
 
 def _worker_that_dies(feed_id: int, token: str, stored_two, sent):
     """Runs in the child: poll, but hang forever after storing two items."""
-    real_store = polling.store_item
+    real_create = polling._create_article
     count = 0
 
     def store_then_hang(*args, **kwargs):
         nonlocal count
-        article_id = real_store(*args, **kwargs)
+        article_id = real_create(*args, **kwargs)
         count += 1
         if count == 2:
             stored_two.set()
             time.sleep(60)  # killed here
         return article_id
 
-    polling.store_item = store_then_hang
+    polling._create_article = store_then_hang
     tasks.poll_one_feed.run(feed_id, token)
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from ingest.extraction import extract_article
+from ingest import extraction
 from ingest.models import Article
 from tests.factories import make_article, make_source
 from tests.giveme import articles_by_event
@@ -36,12 +36,14 @@ def four_articles(real_data, db, settings):
 
 
 def extraction_failing_for(bad_pk):
-    def extract(article):
+    read_page = extraction.read_page
+
+    def read(article):
         if article.pk == bad_pk:
             raise RuntimeError("parser crashed")
-        extract_article(article)
+        read_page(article)
 
-    return extract
+    return read
 
 
 def expire_retry_delays():
@@ -51,7 +53,7 @@ def expire_retry_delays():
 @pytest.mark.slow
 def test_article_failing_extraction_does_not_block_its_batch(four_articles, monkeypatch):
     bad = four_articles[1]
-    monkeypatch.setattr(pipeline, "extract_article", extraction_failing_for(bad.pk))
+    monkeypatch.setattr(extraction, "read_page", extraction_failing_for(bad.pk))
 
     process_claimed(claim_pending_articles(), NOW)
 
@@ -66,7 +68,7 @@ def test_article_failing_extraction_does_not_block_its_batch(four_articles, monk
 @pytest.mark.slow
 def test_article_that_keeps_failing_ends_failed_and_is_not_claimed_again(four_articles, monkeypatch):
     bad = four_articles[0]
-    monkeypatch.setattr(pipeline, "extract_article", extraction_failing_for(bad.pk))
+    monkeypatch.setattr(extraction, "read_page", extraction_failing_for(bad.pk))
 
     for _ in range(MAX_ATTEMPTS):
         process_pending(NOW)
@@ -81,7 +83,7 @@ def test_article_that_keeps_failing_ends_failed_and_is_not_claimed_again(four_ar
 @pytest.mark.slow
 def test_failed_article_waits_before_it_is_claimed_again(four_articles, monkeypatch):
     bad = four_articles[2]
-    monkeypatch.setattr(pipeline, "extract_article", extraction_failing_for(bad.pk))
+    monkeypatch.setattr(extraction, "read_page", extraction_failing_for(bad.pk))
 
     assert process_pending(NOW) == 1  # not re-claimed at once in the same sweep
 

@@ -13,7 +13,9 @@ from tests.factories import make_article, make_source
 from trends import tasks
 from trends.models import Story
 from trends.stories import pipeline
+from trends.stories.assignment import assigner
 from trends.stories.embedding import DIMENSIONS
+from trends.words import refresh
 
 NOW = datetime(2026, 1, 3, 12, tzinfo=UTC)
 TITLES = [
@@ -75,3 +77,68 @@ def test_the_words_task_derives_the_words_of_the_stories_it_is_sent(pending_arti
     for story in Story.objects.all():
         assert story.brief_updated_at == NOW
         assert story.headline in TITLES
+
+
+def stale_words():
+    """Words a refresh would replace; an UPDATE leaves updated_at alone, as a words write does."""
+    Story.objects.update(headline="stale headline")
+
+
+def test_the_words_task_skips_stories_whose_words_were_derived_since_they_changed(pending_articles):
+    pipeline.process_pending(NOW)  # assigns and derives every story's words
+    stale_words()
+
+    tasks.refresh_story_words(list(Story.objects.values_list("pk", flat=True)))
+
+    assert set(Story.objects.values_list("headline", flat=True)) == {"stale headline"}
+
+
+def test_a_story_that_gained_an_article_is_derived_again(pending_articles):
+    pipeline.process_pending(NOW)
+    stale_words()
+    storm = Article.objects.get(title=TITLES[0]).story
+    make_article(
+        pending_articles[0].source,
+        title="Storm floods the valley as the river bursts",
+        summary="Storm floods the valley. More in the report.",
+        when=NOW,
+    )
+
+    pipeline.process_pending(NOW)
+
+    storm.refresh_from_db()
+    assert storm.article_count == 3 and storm.headline != "stale headline"
+    bank = Article.objects.get(title=TITLES[1]).story
+    assert bank.headline == "stale headline"  # unchanged since its words were derived
+
+
+def test_an_editors_refresh_derives_the_words_whatever_the_stamp(pending_articles):
+    pipeline.process_pending(NOW)
+    stale_words()
+
+    refresh.refresh_stories(list(Story.objects.values_list("pk", flat=True)), NOW)
+
+    assert "stale headline" not in set(Story.objects.values_list("headline", flat=True))
+
+
+def test_words_written_while_an_article_joins_its_story_are_kept(pending_articles, monkeypatch):
+    pipeline.process_pending(NOW)
+    storm = Article.objects.get(title=TITLES[0]).story
+    make_article(
+        pending_articles[0].source,
+        title="Storm floods the valley as the river bursts",
+        summary="Storm floods the valley. More in the report.",
+        when=NOW,
+    )
+    source_known = assigner._source_known
+
+    def words_stage_writes_meanwhile(story, source_id):
+        # Between the assignment's read of the story and its write.
+        Story.objects.filter(pk=story.pk).update(headline="Written by the words stage")
+        return source_known(story, source_id)
+
+    monkeypatch.setattr(assigner, "_source_known", words_stage_writes_meanwhile)
+    pipeline.process_pending(NOW, refresh_words=lambda ids, now: None)
+
+    storm.refresh_from_db()
+    assert storm.article_count == 3 and storm.headline == "Written by the words stage"

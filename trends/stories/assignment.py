@@ -36,6 +36,8 @@ ASSIGNMENT_LOCK_KEY = 0x5347_0001  # any constant, shared by every worker
 # Rows written just before our last sync may commit just after it: re-read a margin.
 SYNC_MARGIN = timedelta(seconds=120)
 STORY_FIELDS = ("id", "centroid_sum", "article_count", "first_seen_at", "last_seen_at", "updated_at")
+# What an article joining a story changes (with updated_at).
+GROWTH_FIELDS = ("centroid_sum", "article_count", "source_count", "first_seen_at", "last_seen_at")
 
 
 class StoryAssigner:
@@ -77,7 +79,11 @@ class StoryAssigner:
             story_id, _score = choose_story(self.live, member, params)
             if story_id is None:
                 break
-            story = Story.objects.select_for_update().get(pk=story_id)
+            story = (
+                Story.objects.select_for_update()
+                .only(*GROWTH_FIELDS, "is_open", "merged_into")
+                .get(pk=story_id)
+            )
             if story.is_open and story.merged_into_id is None:
                 break
             # Closed or merged since this worker last looked (defence in depth:
@@ -96,17 +102,31 @@ class StoryAssigner:
             )
             self.live.put(story.pk, StoryProfile.of_members([member]))
         else:
+            known_source = self._source_known(story, article.source_id)
             story.centroid_sum = to_bytes(from_bytes(story.centroid_sum) + vector)
             story.article_count += 1
             story.first_seen_at = min(story.first_seen_at, when)
             story.last_seen_at = max(story.last_seen_at, when)
-            known_source = Article.objects.filter(story=story, source_id=article.source_id).exists()
             story.source_count += 0 if known_source else 1
-            story.save()
+            # Only what an article changes: the words stage may be writing the
+            # headline or brief meanwhile, and those must not be written back.
+            story.save(update_fields=[*GROWTH_FIELDS, "updated_at"])
             self.live.add_member(story.pk, member)
         Article.objects.filter(pk=article.pk).update(story=story, stage=Article.Stage.ASSIGNED)
         self.applied[story.pk] = story.updated_at
         return story.pk
+
+    def _source_known(self, story: Story, source_id) -> bool:
+        """Whether the story already has an article from this source: the live
+        profile answers when it can (a recent member from it, or it holds every
+        member), the database otherwise (a big story's older members)."""
+        profile = self.live.profiles.get(story.pk)
+        if profile is not None:
+            if any(m.source == source_id for m in profile.members):
+                return True
+            if len(profile.members) >= story.article_count:
+                return False
+        return Article.objects.filter(story=story, source_id=source_id).exists()
 
     def _sync(self):
         """Catch up with stories written since the last look. A cold start

@@ -25,7 +25,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from ingest import leases
-from ingest.extraction import extract_article
+from ingest.extraction import extract_articles
 from ingest.models import Article
 from ingest.timing import timed
 from trends.stories.assignment import assigner
@@ -85,14 +85,12 @@ def _process_claimed(token: str, now: datetime, *, refresh: bool) -> list[int]:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as embedder:
             early = [a for a in articles if a.embedding is None and _about_known(a)]
             early_vectors = embedder.submit(_embed, early)
-            for article in articles:
-                if article.stage == Article.Stage.NEW:
-                    try:
-                        extract_article(article)
-                    except Exception as exc:
-                        log.exception("article %s: extraction failed", article.pk)
-                        _record_failure(article.pk, "extraction", exc)
-                        failed.add(article.pk)
+            # The batch's near-duplicate lookups and band writes are a few
+            # queries for the whole claim (ingest.dedup.link_near_duplicates).
+            for pk, exc in extract_articles([a for a in articles if a.stage == Article.Stage.NEW]).items():
+                log.error("article %s: extraction failed", pk, exc_info=exc)
+                _record_failure(pk, "extraction", exc)
+                failed.add(pk)
             try:
                 embedded = zip(early, early_vectors.result(), strict=True)
                 _store_vectors([(a, vector) for a, vector in embedded if a.pk not in failed])
@@ -106,7 +104,7 @@ def _process_claimed(token: str, now: datetime, *, refresh: bool) -> list[int]:
             touched = _embed_and_assign_one_by_one(extracted, now, failed)
         if refresh:
             with timed("refresh"):
-                refresh_stories(touched, now)
+                refresh_stories(touched, now, changed_only=True)
     finally:
         # Failed articles wait out a lease before they are claimed again, so
         # a sweep does not spin on them.
@@ -199,7 +197,7 @@ def process_pending(
 
 def refresh_words_here(story_ids: list[int], now: datetime) -> None:
     with timed("refresh"):
-        refresh_stories(story_ids, now)
+        refresh_stories(story_ids, now, changed_only=True)
 
 
 def embed_and_assign(article_ids: list[int], now: datetime) -> list[int]:

@@ -34,19 +34,29 @@ WORD_GROUPS = (
 )
 
 
-def refresh_stories(story_ids: list[int], now: datetime) -> None:
+def refresh_stories(story_ids: list[int], now: datetime, *, changed_only: bool = False) -> None:
+    """Re-derive and write these stories' words. changed_only (the ingest's
+    refresh after its bursts): leave out a story whose words were derived
+    since it last changed (Story.words_derived_for == updated_at), as when two
+    workers' bursts both touched it and the first refresh already saw every
+    article. Editors' and merges' refreshes derive whatever the stamp says."""
     if not story_ids:
         return
-    derived, topics_by_story = derive_words(story_ids, now)
+    derived, topics_by_story = derive_words(story_ids, now, changed_only=changed_only)
     save_topics(topics_by_story)
     write_words(derived)
-    page_versions.stories_changed(story_ids)
+    page_versions.stories_changed([s.pk for s in derived] if changed_only else story_ids)
 
 
-def derive_words(story_ids: list[int], now: datetime) -> tuple[list[Story], dict[int, list[FoundTopic]]]:
+def derive_words(
+    story_ids: list[int], now: datetime, *, changed_only: bool = False
+) -> tuple[list[Story], dict[int, list[FoundTopic]]]:
     """The stories with their words re-derived in memory (nothing written),
     and the topics found in each. Only stories with articles are returned."""
     stories = {s.pk: s for s in Story.objects.filter(pk__in=story_ids)}
+    if changed_only:
+        stories = {pk: s for pk, s in stories.items() if s.words_derived_for != s.updated_at}
+        story_ids = list(stories)
     rows = defaultdict(list)
     articles = (
         Article.objects.filter(story_id__in=story_ids)
@@ -112,12 +122,15 @@ def write_words(stories: list[Story]) -> None:
             Story.objects.filter(pk__in=[s.pk for s in batch], **{flag: False}).update(
                 **{name: _value_by_story(batch, name) for name in fields}
             )
-    _write_search_text([s.pk for s in stories])
+    _write_search_text_and_stamp({s.pk: s.updated_at for s in stories})
 
 
-def _write_search_text(story_ids: list[int]) -> None:
+def _write_search_text_and_stamp(derived_for: dict[int, datetime]) -> None:
     """Search reads headline, dek and brief as they now are in the database
-    (the updates above skipped locked groups), so rebuild it from there."""
+    (the updates above skipped locked groups), so rebuild it from there; and
+    stamp each story with the updated_at its words were derived from (an
+    assignment since then moved updated_at, so the next refresh derives it)."""
+    story_ids = list(derived_for)
     for start in range(0, len(story_ids), WRITE_BATCH):
         rows = list(
             Story.objects.filter(pk__in=story_ids[start : start + WRITE_BATCH])
@@ -126,7 +139,8 @@ def _write_search_text(story_ids: list[int]) -> None:
         )
         for row in rows:
             row.search_text = story_search_text(row.headline, row.dek, row.brief)
-        Story.objects.bulk_update(rows, ["search_text"])
+            row.words_derived_for = derived_for[row.pk]
+        Story.objects.bulk_update(rows, ["search_text", "words_derived_for"])
 
 
 def _value_by_story(stories: list[Story], name: str):

@@ -119,6 +119,7 @@ class Command(BaseCommand):
             from ingest.tasks import poll_due_feeds
 
             _wait_until_ready(workers)
+            cpu_at_start = _cpu_seconds(workers)
             started = time.monotonic()
             poll_due_feeds.delay()
             feeds_done_at = None
@@ -138,9 +139,11 @@ class Command(BaseCommand):
                     if settled >= expected or time.monotonic() - started > opts["timeout"]:
                         break
             elapsed = time.monotonic() - started
+            cpu_at_crawl_end = _cpu_seconds(workers)
             # The words stage runs in its own tasks after the bursts: wait for
             # it too, so its time is counted and reported beside the crawl's.
             words_elapsed = _wait_until_idle(workers, opts["timeout"]) and time.monotonic() - started
+            cpu_at_idle = _cpu_seconds(workers)
         finally:
             for worker in workers:
                 worker.send_signal(signal.SIGTERM)
@@ -171,6 +174,11 @@ class Command(BaseCommand):
             "bare_embed_per_second": bare["per_second"],
             "bare_embed_per_second_all_threads": bare["all_threads_per_second"],
             "ratio": round(assigned / elapsed / bare["per_second"], 3),
+            # CPU the worker processes used (all their threads), per article: what
+            # the ratio comes to when nothing else shares the cores.
+            "bare_embed_cpu_ms": bare["cpu_ms_per_text"],
+            "worker_cpu_ms_per_article": _per_article(cpu_at_start, cpu_at_crawl_end, assigned),
+            "words_cpu_ms_per_article": _per_article(cpu_at_crawl_end, cpu_at_idle, assigned),
             "stage_seconds": {s: round(totals[s], 2) for s in STAGES},
             "stage_share": {s: round(totals[s] / staged, 3) for s in STAGES},
             "stage_ms_per_article": {s: round(1000 * totals[s] / max(assigned, 1), 2) for s in STAGES},
@@ -189,6 +197,14 @@ class Command(BaseCommand):
             f"feeds/s {result['feeds_per_second']}  articles/s {result['articles_per_second']}  "
             f"= {result['ratio']:.2f}x the bare model (workers started and their models loaded first)"
         )
+        if result["worker_cpu_ms_per_article"] is not None:
+            cpu_ratio = opts["workers"] * bare["cpu_ms_per_text"] / result["worker_cpu_ms_per_article"]
+            result["cpu_ratio"] = round(min(cpu_ratio, opts["workers"]), 3)
+            self.stdout.write(
+                f"CPU: {result['worker_cpu_ms_per_article']} ms of worker CPU an article while crawling "
+                f"(+{result['words_cpu_ms_per_article']} for the words after), bare model "
+                f"{bare['cpu_ms_per_text']} ms a text: {result['cpu_ratio']:.2f}x with a core per worker"
+            )
         if words_elapsed:
             self.stdout.write(f"every story's words refreshed {words_elapsed:.1f} s after the first poll")
         else:
@@ -224,11 +240,31 @@ def _bare_embedding_rates(texts: list[str], workers: int) -> dict:
     for key, count in (("per_second", threads), ("all_threads_per_second", threads * workers)):
         torch.set_num_threads(count)
         embed_texts(texts[:batch])  # warm-up
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         embed_texts(texts)
         rates[key] = round(len(texts) / (time.perf_counter() - started), 2)
+        if key == "per_second":
+            rates["cpu_ms_per_text"] = round(1000 * (time.process_time() - cpu_started) / len(texts), 2)
     torch.set_num_threads(threads)
     return rates
+
+
+def _cpu_seconds(workers: list[subprocess.Popen]) -> float | None:
+    """User + system CPU of the worker processes so far (Linux /proc; None elsewhere)."""
+    try:
+        total = 0
+        for worker in workers:
+            fields = Path(f"/proc/{worker.pid}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _per_article(before: float | None, after: float | None, articles: int) -> float | None:
+    if before is None or after is None:
+        return None
+    return round(1000 * (after - before) / max(articles, 1), 2)
 
 
 def _wait_until_ready(workers: list[subprocess.Popen], timeout: float = 300) -> None:
