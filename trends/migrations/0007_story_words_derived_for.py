@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trends', '0005_story_brief_model_at'),
+        ('trends', '0006_story_listing_indexes'),
     ]
 
     operations = [
