@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from ingest.canonical import is_web_url
 from ingest.models import Article
@@ -215,9 +215,10 @@ def story_topics(story: Story) -> list[Topic]:
 # are close in content: their centroids' cosine similarity is at least this.
 RELATED_MIN_SIMILARITY = 0.45
 RELATED_CANDIDATES = 40
-# Related trends are those told around the same time: within this many days
-# of the story's last article (bounds the query however long the history).
-RELATED_DAYS = 7
+# Related trends are the story's contemporaries: first seen no more than this
+# many days before its last article (the clustering keeps a story open 72 h
+# after its last one), which bounds the query however long the history.
+RELATED_DAYS = 3
 NAMED_KINDS = (Topic.Kind.PERSON, Topic.Kind.ORGANISATION, Topic.Kind.PLACE)
 
 
@@ -230,17 +231,13 @@ def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]
     if not named or own is None:
         return []
     since = story.last_seen_at - timedelta(days=RELATED_DAYS)
-    # Story ids grow with time: each named topic's links are read from the
-    # first story seen in the window on, not over the topic's whole history.
-    first_id = Story.objects.filter(last_seen_at__gte=since).aggregate(first=Min("id"))["first"] or 0
     candidates = list(
         listed_stories()
         .exclude(pk=story.pk)
         .filter(
-            last_seen_at__gte=since,
-            first_seen_at__lte=story.last_seen_at + timedelta(days=RELATED_DAYS),
+            first_seen_at__range=(since, story.last_seen_at + timedelta(days=RELATED_DAYS)),
             story_topics__topic__in=named,
-            story_topics__story_id__gte=first_id,
+            story_topics__story_id__gte=_first_story_id_since(since),
         )
         .annotate(shared=Count("story_topics"))
         .only(*CARD_FIELDS, "centroid_sum")
@@ -254,6 +251,14 @@ def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]
             close.append((other.shared, similarity, other))
     close.sort(key=lambda item: (-item[0], -item[1], item[2].pk))
     return [other for _shared, _similarity, other in close[:limit]]
+
+
+def _first_story_id_since(since: datetime) -> int:
+    """Story ids grow with time (a story is created with its first article):
+    a named topic's links are read from this id on, an index range, rather
+    than over the topic's whole history."""
+    first = Story.objects.filter(first_seen_at__gte=since).order_by("first_seen_at")
+    return next(iter(first.values_list("id", flat=True)[:1]), 0)
 
 
 def _unit(centroid_sum) -> np.ndarray | None:

@@ -75,5 +75,5 @@ def test_more_shared_names_rank_first():
 def test_a_close_story_sharing_a_name_from_weeks_before_is_not_related():
     capture = _story("US captures Maduro", [1, 0, 0], [VENEZUELA, MADURO])
     _story("Maduro sworn in for a third term", [0.9, 0.4, 0], [VENEZUELA, MADURO], days_ago=30)
-    talks = _story("Maduro offers talks", [0.8, 0.6, 0], [VENEZUELA, MADURO], days_ago=3)
+    talks = _story("Maduro offers talks", [0.8, 0.6, 0], [VENEZUELA, MADURO], days_ago=2)
     assert _related(capture) == [talks]
