@@ -68,9 +68,12 @@ def test_articles_of_a_killed_worker_are_taken_over_and_each_stored_once(fakeweb
     second = None
     try:
         poll_due_feeds.delay()
+        # Part-way through its claim: two of the slow article pages fetched
+        # (a claim's pages are all read before any is saved as extracted).
         mid_batch = wait_for(
             lambda: (
-                Article.objects.exclude(claim_token="").filter(stage=Article.Stage.EXTRACTED).count() >= 2
+                sum(r.path.startswith("/a/") for r in fakeweb.requests) >= 2
+                and Article.objects.exclude(claim_token="").exists()
             ),
             timeout=90,
             process=first,
