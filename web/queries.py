@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from ingest.canonical import is_web_url
 from ingest.models import Article
@@ -230,14 +230,15 @@ def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]
     own = _unit(story.centroid_sum)
     if not named or own is None:
         return []
-    since = story.last_seen_at - timedelta(days=RELATED_DAYS)
+    span = timedelta(days=RELATED_DAYS)
+    window = (story.last_seen_at - span, story.last_seen_at + span)
     candidates = list(
         listed_stories()
         .exclude(pk=story.pk)
         .filter(
-            first_seen_at__range=(since, story.last_seen_at + timedelta(days=RELATED_DAYS)),
+            first_seen_at__range=window,
             story_topics__topic__in=named,
-            story_topics__story_id__gte=_first_story_id_since(since),
+            story_topics__story_id__gte=_first_story_id_in(window),
         )
         .annotate(shared=Count("story_topics"))
         .only(*CARD_FIELDS, "centroid_sum")
@@ -253,12 +254,11 @@ def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]
     return [other for _shared, _similarity, other in close[:limit]]
 
 
-def _first_story_id_since(since: datetime) -> int:
-    """Story ids grow with time (a story is created with its first article):
-    a named topic's links are read from this id on, an index range, rather
-    than over the topic's whole history."""
-    first = Story.objects.filter(first_seen_at__gte=since).order_by("first_seen_at")
-    return next(iter(first.values_list("id", flat=True)[:1]), 0)
+def _first_story_id_in(window: tuple[datetime, datetime]) -> int:
+    """The lowest id of the stories first seen in the window: each named
+    topic's links are read from it on, an index range that follows time
+    (ids grow with time), rather than over the topic's whole history."""
+    return Story.objects.filter(first_seen_at__range=window).aggregate(first=Min("id"))["first"] or 0
 
 
 def _unit(centroid_sum) -> np.ndarray | None:

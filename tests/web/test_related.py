@@ -77,3 +77,11 @@ def test_a_close_story_sharing_a_name_from_weeks_before_is_not_related():
     _story("Maduro sworn in for a third term", [0.9, 0.4, 0], [VENEZUELA, MADURO], days_ago=30)
     talks = _story("Maduro offers talks", [0.8, 0.6, 0], [VENEZUELA, MADURO], days_ago=2)
     assert _related(capture) == [talks]
+
+
+def test_a_related_story_stored_before_one_first_seen_earlier_is_still_found():
+    # Stored order need not follow first sightings (late feed items carry old dates).
+    talks = _story("Maduro offers talks", [0.8, 0.6, 0], [VENEZUELA, MADURO])
+    _story("Venezuela closes its airspace", [0, 0, 1], [VENEZUELA], days_ago=2)
+    capture = _story("US captures Maduro", [1, 0, 0], [VENEZUELA, MADURO])
+    assert _related(capture) == [talks]
