@@ -301,7 +301,7 @@ def test_a_story_told_only_in_questions_still_gets_one_quoted_line():
 def test_a_story_grown_too_wide_is_briefed_on_its_largest_group():
     import numpy as np
 
-    from trends.words.briefs.writer import core_of
+    from trends.words.briefs.reading import core_of
 
     rng = np.random.default_rng(1)
     base, other = rng.normal(size=384), rng.normal(size=384)
@@ -320,7 +320,7 @@ def test_a_story_grown_too_wide_is_briefed_on_its_largest_group():
 
 
 def test_a_name_after_by_or_before_a_passive_is_not_asked_about_as_a_subject():
-    from trends.words.briefs.writer import _verb_after
+    from trends.words.briefs.answers import _verb_after
 
     assert _verb_after("Facebook, Google accused of addicting kids to technology", ["google"]) is None
     assert _verb_after("Films produced by Weinstein, gave her a career", ["weinstein"]) is None

@@ -18,8 +18,9 @@ from trends.words.briefs import llm
 from trends.words.briefs import text as t
 from trends.words.briefs.document import MODEL, NO_ANSWER, Answer, Brief, Line, Verification
 from trends.words.briefs.evidence import Coverage, Evidence, story_evidence
+from trends.words.briefs.reading import StoryReading, is_event_fact
 from trends.words.briefs.verifier import Verifier
-from trends.words.briefs.writer import StoryReading, is_event_fact, write_brief
+from trends.words.briefs.writer import write_brief
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,267 @@
+"""Quick answers: who did what, where, the toll, what next; asked only
+where the evidence answers them, except "what happens next"."""
+
+import re
+
+from trends.words.briefs import text as t
+from trends.words.briefs.document import NO_ANSWER, Answer, Line
+from trends.words.briefs.reading import (
+    _GENERIC,
+    _PLACE_PREPOSITIONS,
+    _REPORTING,
+    StoryReading,
+    _clean,
+    _fact_score,
+    is_event_fact,
+)
+from trends.words.briefs.watch import MAX_WATCH
+
+MAX_ANSWERS = 4
+
+_ACTIONS = frozenset(
+    """captures captured strikes struck launches launched signs signed arrives arrived resigns resigned
+    wins won loses lost kills killed arrests arrested charges charged sues sued files filed
+    orders ordered approves approved rejects rejected bans banned meets met visits visited returns
+    returned leaves left joins joined sends sent seizes seized attacks attacked opens opened closes
+    closed pleads pleaded appears appeared faces faced cuts raises raised drops dropped buys bought sells
+    sold fires fired hires hired releases released names named takes took makes made gives gave becomes
+    became beats beat scores scored plans planned moves moved pulls pulled agrees agreed ends ended
+    starts started begins began cancels cancelled canceled suspends suspended extends extended""".split()
+)
+_NOT_VERBS = frozenset({"red", "bed", "speed", "seed", "need", "feed", "breed", "deed", "shed", "weed"})
+_NOT_BEFORE_SUBJECT = frozenset({"by", "of", "with", "from", "to", "against", "about", "for", "and"})
+_PASSIVE_FOLLOWERS = frozenset(
+    {"in", "by", "after", "at", "on", "over", "from", "as", "to", "for", "during", "amid"}
+)
+_AUXILIARIES = frozenset({"has", "have", "had", "will", "would", "also", "now", "reportedly", "is", "was"})
+_TOLL = re.compile(
+    r"(dead|deaths?|died|killed|killing|kills|fatalities|injured|wounded|hurt|missing|casualties|lives)",
+    re.I,
+)
+_COUNT = (
+    r"(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"dozens|scores|hundreds|thousands)"
+)
+_TOLL_WORD = r"(?:dead|died|killed|injured|wounded|hurt|missing|deaths|casualties|fatalities)"
+_TOLL_STATED = re.compile(
+    rf"\b{_COUNT}\s+(?:(?:people|persons|others|more|civilians|children|soldiers|protesters|migrants|"
+    rf"passengers|victims|were|are|have|has|been|feared|confirmed|reported|now|later|is|was)\s+){{0,3}}"
+    rf"{_TOLL_WORD}\b|"
+    rf"\b(?:killing|killed|kills|injuring|wounding|leaving|left)\s+"
+    rf"(?:at least|more than|nearly|about|around|some|over|up to)?\s*{_COUNT}\b|"
+    rf"\bdeath toll\s+(?:\w+\s+){{0,3}}{_COUNT}\b"
+)
+_HURT = re.compile(r"\b(injured|wounded|hurt|casualties)\b", re.I)
+
+
+def quick_answers(
+    reading: StoryReading, topics: list[tuple[str, str]], watch: list[Line], happened: list[Line]
+) -> list[Answer]:
+    """Two to four questions the coverage answers, in the order a reader
+    asks them. watch: the forward-looking lines, the section's first. "What
+    happens next" is answered by a step beyond the section's, left to the
+    section when it has no more, and said to be unanswered when nothing in
+    the coverage looks ahead (the one question a reader always asks)."""
+    # Answers do not repeat each other or what to watch; they may repeat a
+    # what-happened line, but only when nothing else answers.
+    taken: set[str] = {line.text for line in watch}
+    shown = {line.text for line in happened}
+    answers: list[Answer] = []
+
+    def add(answer: Answer | None):
+        if answer is not None and len(answers) < MAX_ANSWERS - 1:
+            answers.append(answer)
+            taken.add(answer.answer)
+
+    used = _Used(taken, shown)
+
+    for name in _actors(reading, topics):
+        if sum(1 for a in answers if a.kind == "who") == 2:
+            break
+        add(_who(reading, name, used))
+    add(_where(reading, _places(reading, topics), used))
+    add(_toll(reading, used))
+    if len(watch) > MAX_WATCH:
+        # The section shows the first ones; the answer adds another step ahead.
+        answers.append(
+            Answer("What happens next?", watch[MAX_WATCH].text, watch[MAX_WATCH].citations, "next")
+        )
+    elif not watch and answers:
+        answers.append(Answer("What happens next?", NO_ANSWER, [], "next"))
+    return answers
+
+
+class _Used:
+    def __init__(self, taken: set[str], shown: set[str]):
+        self.taken, self.shown = taken, shown
+
+
+def _actors(reading: StoryReading, topics: list[tuple[str, str]]) -> list[str]:
+    """People and organisations the story is about, most mentioned first:
+    not a word of a longer name in the list ('News' of 'CBS News'), not a
+    people's name ('Swiss', 'Venezuelan'), and named by two articles."""
+    names = [name for name, kind in topics if kind in ("person", "organisation")]
+    names += [name for name, kind in topics if kind == "term" and name not in names]
+    actors = []
+    for name in names:
+        folded = t.fold(name)
+        if any(folded != t.fold(o) and f" {folded} " in f" {t.fold(o)} " for o, _ in topics):
+            continue
+        if folded in t.DEMONYMS or _is_place_word(folded, topics) or folded in _GENERIC:
+            continue
+        if reading.placed[folded] >= 2:
+            continue  # 'in Caracas': a place
+        if reading.article_count > 1 and reading.df[t.stem(folded.split()[-1])] < 2:
+            continue
+        actors.append(name)
+    return actors
+
+
+def _is_place_word(folded: str, topics) -> bool:
+    places = [t.fold(name) for name, kind in topics if kind == "place"]
+    return any(t.same_stem(t.stem(folded), t.stem(place)) for place in places if " " not in folded)
+
+
+def _places(reading: StoryReading, topics: list[tuple[str, str]]) -> list[str]:
+    """Places the story happens in: named by a quarter of its articles, not
+    a word of a person's name ('Victoria' of 'Victoria Jones')."""
+    people = [t.fold(name) for name, kind in topics if kind == "person"]
+    places = []
+    for name, kind in topics:
+        folded = t.fold(name)
+        if kind != "place" and reading.placed[folded] < 2:
+            continue
+        if any(f" {folded} " in f" {person} " for person in people if person != folded):
+            continue
+        if (
+            reading.article_count >= 4
+            and reading.df[t.stem(folded.split()[-1])] < 0.25 * reading.article_count
+        ):
+            continue
+        places.append(name)
+    return places
+
+
+def _answer_candidates(reading: StoryReading, used: _Used):
+    """Evidence fit to answer with: facts of the event, relevant to the
+    story, not already an answer; sentences before headlines, statements
+    ('X says') after facts, lines the brief already shows last."""
+    rows = []
+    for e in reading.evidence:
+        text = _clean(e.text)
+        if text in used.taken or not is_event_fact(text) or reading.outside_voice(text):
+            continue
+        c = reading.candidate(e)
+        if c is None or not reading.relevant(c):
+            continue
+        statement = any(w in _REPORTING for w in t.words(text))
+        rows.append(
+            (
+                text in used.shown,
+                e.kind == "headline",
+                statement,
+                -_fact_score(reading, c),
+                e.position,
+                text,
+                e,
+                c,
+            )
+        )
+    rows.sort(key=lambda row: row[:5])
+    return [(text, e, c) for *_, text, e, c in rows]
+
+
+def _who(reading: StoryReading, name: str, used: _Used) -> Answer | None:
+    """'What did Rubio say?' answered by a sentence in which Rubio is
+    followed by what Rubio said or did."""
+    name_words = t.words(name)
+    if not name_words:
+        return None
+    said = did = None
+    for text, e, c in _answer_candidates(reading, used):
+        verb = _verb_after(text, name_words)
+        if verb in _REPORTING and said is None:
+            said = (text, e, c)
+        elif verb is not None and verb not in _REPORTING and did is None:
+            did = (text, e, c)
+    # What someone did says more about an event than what they said about it.
+    if did is not None:
+        text, e, c = did
+        return Answer(f"What did {name} do?", text, reading.line(e, c.stems).citations, "who")
+    if said is not None:
+        text, e, c = said
+        return Answer(f"What did {name} say?", text, reading.line(e, c.stems).citations, "who")
+    return None
+
+
+def _verb_after(text: str, name_words: list[str]) -> str | None:
+    """The verb that follows the name as its subject ('Rubio says', 'Trump
+    has ordered'), folded; None when the name is not a subject there."""
+    # Words, and a comma or colon as a word of its own: "produced by Weinstein, gave" has no subject.
+    raw = re.findall(r"[^\W_]+(?:['’][^\W_]+)*|[,;:]", text)
+    folded = [t.fold(w) for w in raw]
+    size = len(name_words)
+    for index in range(len(folded) - size):
+        if folded[index : index + size] != name_words:
+            continue
+        if raw[index + size - 1].endswith(("'s", "’s")):
+            continue  # "Trump's decision": a possessive, not a subject
+        if index and folded[index - 1] in _NOT_BEFORE_SUBJECT:
+            continue  # "produced by Weinstein": the agent of a passive, or an object
+        for offset in range(index + size, min(index + size + 3, len(folded))):
+            word, original = folded[offset], raw[offset]
+            past = word.endswith("ed") or (word in _ACTIONS | _REPORTING and not word.endswith("s"))
+            following = folded[offset + 1] if offset + 1 < len(folded) else ""
+            passive = following in ("of", "by") if word in _REPORTING else following in _PASSIVE_FOLLOWERS
+            if past and (not following or passive):
+                return None  # headline passive: "Maduro seized", "Google accused of addicting kids"
+            if word in _REPORTING or word in _ACTIONS:
+                return word
+            if original[:1].islower() and len(word) > 4 and word.endswith("ed") and word not in _NOT_VERBS:
+                return word
+            if word not in _AUXILIARIES:
+                break
+    return None
+
+
+def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | None:
+    if not places:
+        return None
+    place_words = [t.words(p) for p in places]
+    for text, e, c in _answer_candidates(reading, used):
+        folded = t.words(text)
+        for words in place_words:
+            for index in range(1, len(folded) - len(words) + 1):
+                reach = 1 if t.is_title_case(text) else 4
+                if folded[index : index + len(words)] == words and _after_preposition(folded, index, reach):
+                    return Answer("Where did it happen?", text, reading.line(e, c.stems).citations, "where")
+    return None
+
+
+def _after_preposition(folded: list[str], index: int, reach: int = 4) -> bool:
+    """'in Caracas', 'over the Venezuelan capital Caracas', 'in northern Japan'
+    (a Title Case headline: right after it, 'Rage At Trump's Venezuela' is no place)."""
+    for back in range(1, reach + 1):
+        if index - back < 0:
+            return False
+        word = folded[index - back]
+        if word in _PLACE_PREPOSITIONS:
+            return True
+        if word in t.STOPWORDS and word != "the":
+            return False
+    return False
+
+
+def _toll(reading: StoryReading, used: _Used) -> Answer | None:
+    for text, e, c in _answer_candidates(reading, used):
+        if _states_toll(text):
+            question = "How many people were hurt?" if _HURT.search(text) else "How many people died?"
+            return Answer(question, text, reading.line(e, c.stems).citations, "toll")
+    return None
+
+
+def _states_toll(text: str) -> bool:
+    """'40 dead', 'six people were killed', 'killing at least 10', 'death
+    toll rises to 40' -- not 'found dead at 34' or 'Victoria, 34, found dead'
+    (an age)."""
+    return bool(_TOLL_STATED.search(t.fold(text)))
