@@ -93,16 +93,20 @@ def test_the_words_task_skips_stories_whose_words_were_derived_since_they_change
     assert set(Story.objects.values_list("headline", flat=True)) == {"stale headline"}
 
 
-def test_a_story_that_gained_an_article_is_derived_again(pending_articles):
-    pipeline.process_pending(NOW)
-    stale_words()
-    storm = Article.objects.get(title=TITLES[0]).story
-    make_article(
-        pending_articles[0].source,
+def _another_storm_article(source):
+    return make_article(
+        source,
         title="Storm floods the valley as the river bursts",
         summary="Storm floods the valley. More in the report.",
         when=NOW,
     )
+
+
+def test_a_story_that_gained_an_article_is_derived_again(pending_articles):
+    pipeline.process_pending(NOW)
+    stale_words()
+    storm = Article.objects.get(title=TITLES[0]).story
+    _another_storm_article(pending_articles[0].source)
 
     pipeline.process_pending(NOW)
 
@@ -124,12 +128,7 @@ def test_an_editors_refresh_derives_the_words_whatever_the_stamp(pending_article
 def test_words_written_while_an_article_joins_its_story_are_kept(pending_articles, monkeypatch):
     pipeline.process_pending(NOW)
     storm = Article.objects.get(title=TITLES[0]).story
-    make_article(
-        pending_articles[0].source,
-        title="Storm floods the valley as the river bursts",
-        summary="Storm floods the valley. More in the report.",
-        when=NOW,
-    )
+    _another_storm_article(pending_articles[0].source)
     source_known = assigner._source_known
 
     def words_stage_writes_meanwhile(story, source_id):
