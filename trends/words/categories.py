@@ -54,7 +54,7 @@ HOME_COUNTRIES = frozenset({"United States", "US"})
 
 def abroad_share(titles: list[str]) -> float:
     """The share of titles that name a country other than the US."""
-    from trends.words.topics import countries_named
+    from trends.words.places import countries_named
 
     if not titles:
         return 0.0
