@@ -20,31 +20,32 @@ last of them was written, and their time is in the stage table.
 The command re-runs itself as a "driver" process whose environment points
 Django at the temporary database, so this process never opens the real one."""
 
-import gzip
+import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from tqdm import tqdm
 
 from ingest.timing import STAGES, read_totals
-from surge.celery import celery_command
-
-TEXTS = Path(settings.BASE_DIR).parent / "shared" / "data" / "giveme5w1h" / "news_cluster.jsonl.gz"
+from lab.crawl_bench.bare_model import bare_embedding_rates
+from lab.crawl_bench.feeds import BenchServer, load_texts
+from lab.crawl_bench.workers import (
+    cpu_seconds,
+    per_article,
+    start_worker,
+    stop_workers,
+    wait_until_idle,
+    wait_until_ready,
+)
 
 
 class Command(BaseCommand):
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="worker processes (solo pool each)")
         parser.add_argument("--timeout", type=float, default=900, help="give up after this many seconds")
         parser.add_argument("--json", action="store_true", help="last line: one JSON object")
-        parser.add_argument("--driver-dir", help=argparse_hidden())
+        parser.add_argument("--driver-dir", help=argparse.SUPPRESS)
 
     def handle(self, *args, **opts):
         if opts["driver_dir"]:
@@ -107,19 +108,19 @@ class Command(BaseCommand):
         workdir = Path(opts["driver_dir"])
         n_feeds, n_items = opts["feeds"], opts["items"]
         call_command("migrate", verbosity=0)
-        server = BenchServer(n_feeds, n_items, _load_texts())
+        server = BenchServer(n_feeds, n_items, load_texts())
         for i in range(n_feeds):
             source = Source.objects.create(name=f"Bench outlet {i}", domain=f"bench{i}.example")
             Feed.objects.create(url=server.url(f"/feed/{i}.xml"), source=source)
         expected = n_feeds * n_items
 
-        bare = _bare_embedding_rates(server.texts_to_embed(), opts["workers"])
-        workers = [_start_worker(workdir, n) for n in range(opts["workers"])]
+        bare = bare_embedding_rates(server.texts_to_embed(), opts["workers"])
+        workers = [start_worker(workdir, f"bench{n}") for n in range(opts["workers"])]
         try:
             from ingest.tasks import poll_due_feeds
 
-            _wait_until_ready(workers)
-            cpu_at_start = _cpu_seconds(workers)
+            wait_until_ready(workers)
+            cpu_at_start = cpu_seconds(workers)
             started = time.monotonic()
             poll_due_feeds.delay()
             feeds_done_at = None
@@ -139,19 +140,13 @@ class Command(BaseCommand):
                     if settled >= expected or time.monotonic() - started > opts["timeout"]:
                         break
             elapsed = time.monotonic() - started
-            cpu_at_crawl_end = _cpu_seconds(workers)
+            cpu_at_crawl_end = cpu_seconds(workers)
             # The words stage runs in its own tasks after the bursts: wait for
             # it too, so its time is counted and reported beside the crawl's.
-            words_elapsed = _wait_until_idle(workers, opts["timeout"]) and time.monotonic() - started
-            cpu_at_idle = _cpu_seconds(workers)
+            words_elapsed = wait_until_idle(workers, opts["timeout"]) and time.monotonic() - started
+            cpu_at_idle = cpu_seconds(workers)
         finally:
-            for worker in workers:
-                worker.send_signal(signal.SIGTERM)
-            for worker in workers:
-                try:
-                    worker.wait(20)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            stop_workers(workers)
             server.stop()
 
         stored = Article.objects.count()
@@ -177,8 +172,8 @@ class Command(BaseCommand):
             # CPU the worker processes used (all their threads), per article: what
             # the ratio comes to when nothing else shares the cores.
             "bare_embed_cpu_ms": bare["cpu_ms_per_text"],
-            "worker_cpu_ms_per_article": _per_article(cpu_at_start, cpu_at_crawl_end, assigned),
-            "words_cpu_ms_per_article": _per_article(cpu_at_crawl_end, cpu_at_idle, assigned),
+            "worker_cpu_ms_per_article": per_article(cpu_at_start, cpu_at_crawl_end, assigned),
+            "words_cpu_ms_per_article": per_article(cpu_at_crawl_end, cpu_at_idle, assigned),
             "stage_seconds": {s: round(totals[s], 2) for s in STAGES},
             "stage_share": {s: round(totals[s] / staged, 3) for s in STAGES},
             "stage_ms_per_article": {s: round(1000 * totals[s] / max(assigned, 1), 2) for s in STAGES},
@@ -218,203 +213,3 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result))
         if assigned < expected:
             raise CommandError(f"only {assigned} of {expected} articles reached a story in time")
-
-
-def argparse_hidden():
-    import argparse
-
-    return argparse.SUPPRESS
-
-
-def _bare_embedding_rates(texts: list[str], workers: int) -> dict:
-    """Texts/s of the model alone on these texts: with the threads one worker
-    process has, then with all the workers' threads in one process."""
-    import torch
-
-    from trends.stories.embedding import embed_texts, get_model
-
-    get_model()
-    threads = settings.TORCH_THREADS
-    batch = settings.EMBEDDING_BATCH_SIZE
-    rates = {"threads": threads, "all_threads": threads * workers, "batch_size": batch}
-    for key, count in (("per_second", threads), ("all_threads_per_second", threads * workers)):
-        torch.set_num_threads(count)
-        embed_texts(texts[:batch])  # warm-up
-        started, cpu_started = time.perf_counter(), time.process_time()
-        embed_texts(texts)
-        rates[key] = round(len(texts) / (time.perf_counter() - started), 2)
-        if key == "per_second":
-            rates["cpu_ms_per_text"] = round(1000 * (time.process_time() - cpu_started) / len(texts), 2)
-    torch.set_num_threads(threads)
-    return rates
-
-
-def _cpu_seconds(workers: list[subprocess.Popen]) -> float | None:
-    """User + system CPU of the worker processes so far (Linux /proc; None elsewhere)."""
-    try:
-        total = 0
-        for worker in workers:
-            fields = Path(f"/proc/{worker.pid}/stat").read_text().rpartition(")")[2].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-        return total / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _per_article(before: float | None, after: float | None, articles: int) -> float | None:
-    if before is None or after is None:
-        return None
-    return round(1000 * (after - before) / max(articles, 1), 2)
-
-
-def _wait_until_ready(workers: list[subprocess.Popen], timeout: float = 300) -> None:
-    """Until every worker answers a ping: it has loaded its model and consumes."""
-    from surge.celery import app
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(w.poll() is not None for w in workers):
-            raise CommandError("a worker exited while starting; see its log")
-        if len(app.control.ping(timeout=1.0)) >= len(workers):
-            return
-    raise CommandError(f"the workers did not answer within {timeout:.0f} s")
-
-
-def _wait_until_idle(workers: list[subprocess.Popen], timeout: float) -> bool:
-    """Until the broker's queue is empty and every worker answers with no task
-    running or reserved, twice in a row (a solo worker busy with a task cannot
-    answer at all)."""
-    from surge.celery import app
-
-    queue = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
-    deadline = time.monotonic() + timeout
-    quiet = 0
-    while time.monotonic() < deadline and quiet < 2:
-        if any(w.poll() is not None for w in workers):
-            raise CommandError("a worker exited early; see its log above")
-        inspect = app.control.inspect(timeout=1.0)
-        active, reserved = inspect.active() or {}, inspect.reserved() or {}
-        idle = (
-            not any(name.endswith(".celery.msg") for name in os.listdir(queue))  # pidbox replies aside
-            and len(active) >= len(workers)
-            and not any(active.values())
-            and not any(reserved.values())
-        )
-        quiet = quiet + 1 if idle else 0
-        if not idle:
-            time.sleep(0.2)
-    return quiet >= 2
-
-
-def _start_worker(workdir: Path, n: int) -> subprocess.Popen:
-    log = open(workdir / f"worker{n}.log", "w")  # noqa: SIM115 -- lives as long as the worker
-    return subprocess.Popen(
-        celery_command(
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--hostname",
-            f"bench{n}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ),
-        cwd=settings.BASE_DIR,
-        env=os.environ.copy(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _load_texts() -> list[dict]:
-    rows = []
-    with gzip.open(TEXTS, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            if row.get("title") and len(row.get("text") or "") > 500:
-                rows.append(
-                    {"title": row["title"], "text": row["text"], "description": row.get("description") or ""}
-                )
-    return rows
-
-
-class BenchServer:
-    """Feeds at /feed/<i>.xml, article pages at /article/<i>/<j>.html."""
-
-    def __init__(self, n_feeds: int, n_items: int, texts: list[dict]):
-        self.n_feeds, self.n_items, self.texts = n_feeds, n_items, texts
-        self.published = timezone.now()
-        bench = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                status, ctype, body = bench.respond(self.path)
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def stop(self):
-        self.httpd.shutdown()
-
-    def texts_to_embed(self) -> list[str]:
-        """What the workers embed for each item: its title and feed summary."""
-        from trends.stories.embedding import article_text
-
-        return [
-            article_text(row["title"], " ".join(row["description"][:300].split()))
-            for row in (self._text(i, j) for i in range(self.n_feeds) for j in range(self.n_items))
-        ]
-
-    def _text(self, i: int, j: int) -> dict:
-        return self.texts[(i * self.n_items + j) % len(self.texts)]
-
-    def respond(self, path: str) -> tuple[int, str, bytes]:
-        parts = path.strip("/").removesuffix(".xml").removesuffix(".html").split("/")
-        try:
-            if parts[0] == "feed" and len(parts) == 2:
-                return 200, "application/rss+xml; charset=utf-8", self._feed(int(parts[1]))
-            if parts[0] == "article" and len(parts) == 3:
-                return 200, "text/html; charset=utf-8", self._page(int(parts[1]), int(parts[2]))
-        except ValueError:
-            pass
-        return 404, "text/plain", b"not found"
-
-    def _feed(self, i: int) -> bytes:
-        items = []
-        for j in range(self.n_items):
-            row = self._text(i, j)
-            when = format_datetime(self.published, usegmt=True)
-            items.append(
-                f"<item><title>{escape(row['title'])}</title><link>{self.url(f'/article/{i}/{j}.html')}</link>"
-                f"<guid isPermaLink='false'>bench-{i}-{j}</guid><pubDate>{when}</pubDate>"
-                f"<description>{escape(row['description'][:300])}</description></item>"
-            )
-        return (
-            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bench {i}</title>'
-            f"<link>{self.url('/')}</link>{''.join(items)}</channel></rss>"
-        ).encode()
-
-    def _page(self, i: int, j: int) -> bytes:
-        row = self._text(i, j)
-        paragraphs = "".join(f"<p>{escape(p)}</p>" for p in row["text"].split("\n") if p.strip())
-        return (
-            f"<!doctype html><html><head><title>{escape(row['title'])}</title></head><body>"
-            f"<nav>Home | World | Sport</nav><article><h1>{escape(row['title'])}</h1>{paragraphs}</article>"
-            "<footer>Copyright</footer></body></html>"
-        ).encode()

@@ -11,6 +11,7 @@ assigned; every article must be stored once and assigned.
 
 Runs on a temporary SQLite file and file-system broker, like bench_crawl."""
 
+import argparse
 import json
 import os
 import shutil
@@ -26,8 +27,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from lab.management.commands.bench_crawl import BenchServer, _load_texts, argparse_hidden
-from surge.celery import celery_command
+from lab.crawl_bench.feeds import BenchServer, load_texts
+from lab.crawl_bench.workers import start_celery, start_worker
 
 
 class SlowPages(BenchServer):
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         parser.add_argument("--kill-after", type=int, default=3, help="kill once this many are extracted")
         parser.add_argument("--timeout", type=float, default=1500, help="give up after this many seconds")
         parser.add_argument("--json", action="store_true", help="last line: one JSON object")
-        parser.add_argument("--driver-dir", help=argparse_hidden())
+        parser.add_argument("--driver-dir", help=argparse.SUPPRESS)
 
     def handle(self, *args, **opts):
         if opts["driver_dir"]:
@@ -93,12 +94,12 @@ class Command(BaseCommand):
         workdir = Path(opts["driver_dir"])
         items = opts["items"]
         call_command("migrate", verbosity=0)
-        server = SlowPages(items, _load_texts(), opts["page_delay"])
+        server = SlowPages(items, load_texts(), opts["page_delay"])
         source = Source.objects.create(name="Recovery outlet", domain="recovery.example")
         Feed.objects.create(url=server.url("/feed/0.xml"), source=source)
 
-        processes = {"beat": _start(workdir, "beat", "beat", "--loglevel", "WARNING")}
-        processes["first"] = _worker(workdir, "first")
+        processes = {"beat": start_celery(workdir, "beat", "beat", "--loglevel", "WARNING", own_session=True)}
+        processes["first"] = start_worker(workdir, "first", own_session=True)
         started = time.monotonic()
         try:
             first_token = _wait_until_mid_batch(opts, processes["first"], started)
@@ -108,7 +109,7 @@ class Command(BaseCommand):
             dead_batch = list(Article.objects.filter(claim_token=first_token).values_list("pk", flat=True))
             held = len(dead_batch)
             self.stderr.write(f"killed the worker holding {held} claimed articles")
-            processes["second"] = _worker(workdir, "second")
+            processes["second"] = start_worker(workdir, "second", own_session=True)
             taken_over = None
             with tqdm(
                 total=items, desc="articles in stories", unit="art", file=sys.stderr, mininterval=5
@@ -184,32 +185,3 @@ def _wait_until_mid_batch(opts, worker, started) -> str:
         if token and extracted >= opts["kill_after"]:
             return token
     raise CommandError("the first worker never got part-way through a batch")
-
-
-def _worker(workdir: Path, name: str) -> subprocess.Popen:
-    return _start(
-        workdir,
-        name,
-        "worker",
-        "--pool",
-        "solo",
-        "--loglevel",
-        "WARNING",
-        "--hostname",
-        f"{name}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    )
-
-
-def _start(workdir: Path, log_name: str, *arguments: str) -> subprocess.Popen:
-    log = open(workdir / f"{log_name}.log", "w")  # noqa: SIM115 -- lives as long as the process
-    return subprocess.Popen(
-        celery_command(*arguments),
-        cwd=settings.BASE_DIR,
-        env=os.environ.copy(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # killpg reaches the process and anything it started
-    )
