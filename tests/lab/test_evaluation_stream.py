@@ -153,7 +153,7 @@ def test_brief_evaluation_loads_the_stream_through_the_workers_path(stream_file,
     """evaluate_briefs --load stores what the workers would: the same stories
     as the replay evaluate_clustering scores, hourly work included."""
     from ingest.models import Article
-    from lab.briefs.evaluation import load_labelled_stream as load_for_briefs
+    from lab.briefs.stream import load_labelled_stream as load_for_briefs
     from lab.clustering.database_replay import labels_from_database
     from trends.models import StorySnapshot
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lab.briefs import evaluation
+from lab.briefs import evaluation, model, stream, verify
 from trends.words.briefs.verifier import Verifier
 
 GIVEME = Path("../shared/data/giveme5w1h/news_cluster.jsonl.gz")
@@ -81,13 +81,13 @@ class Command(BaseCommand):
                 by_event = dict(sorted(by_event.items())[: options["events"]])
         if "verifier" in parts:
             self.stderr.write("1. verifier on Giveme5W1H sentences …")
-            real, altered, paraphrases = evaluation.verifier_cases(by_event)
-            report.update(evaluation.score_verifier(verifier, real, altered, paraphrases))
+            real, altered, paraphrases = verify.verifier_cases(by_event)
+            report.update(verify.score_verifier(verifier, real, altered, paraphrases))
         if "stream" in parts:
             report.update(self._stream(options))
         if "model" in parts:
             self.stderr.write("3. model writer against the fake endpoint …")
-            report.update(evaluation.score_model_writer(by_event, verifier))
+            report.update(model.score_model_writer(by_event, verifier))
         self._print(report)
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False))
@@ -99,20 +99,20 @@ class Command(BaseCommand):
 
         if options["load"]:
             call_command("migrate", verbosity=0)
-        labels = evaluation.stream_labels(options["stream"])
+        labels = stream.stream_labels(options["stream"])
         present = Article.objects.filter(url__in=list(labels)).exists()
         if not present and options["load"]:
             if Article.objects.exists():
                 raise CommandError("--load wants an empty database (set SURGE_VAR_DIR to a new folder)")
             self.stderr.write(f"2. loading {options['stream']} through the pipeline …")
-            evaluation.load_labelled_stream(options["stream"])
+            stream.load_labelled_stream(options["stream"])
         elif not present:
             raise CommandError(
                 "the database holds none of the labelled stream's articles: replay it first "
                 f"(manage.py replay {options['stream']} --start 2026-01-02T00:00:00Z --days 3) or pass --load"
             )
         self.stderr.write("2. briefs of the largest stories of the labelled stream …")
-        return evaluation.score_stream_briefs(labels, top=options["top"])
+        return stream.score_stream_briefs(labels, top=options["top"])
 
     def _print(self, report: dict) -> None:
         r, lines = report, []
