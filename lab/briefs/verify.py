@@ -108,23 +108,16 @@ def _alterations(sentence: str, lead: list[str], event: str, pools, rng) -> list
 
     names = [tok for tok in t.tokens(sentence) if tok[:1].isupper() and t.fold(tok) in t.names(sentence)]
     names = [n for n in names if len(n) > 3 and t.fold(n) not in t.DEMONYMS]
-    if names:
-        target = rng.choice(names)
-        replacement = _pick(rng, others, pools, "name", lambda n: t.fold(n) not in evidence_words)
-        if replacement:
-            found.append(("name", re.sub(rf"\b{re.escape(target)}\b", replacement, sentence, count=1)))
-    numbers = _NUMBER_TOKEN.findall(sentence)
-    if numbers:
-        target = rng.choice(numbers)
-        replacement = _pick(rng, others, pools, "number", lambda n: not (t.numbers(n) & evidence_numbers))
-        if replacement:
-            found.append(("number", re.sub(rf"\b{re.escape(target)}\b", replacement, sentence, count=1)))
-    months = _MONTH_OR_DAY.findall(sentence)
-    if months:
-        target = rng.choice(months)
-        replacement = _pick(rng, others, pools, "date", lambda d: not (t.dates(d) & evidence_dates))
-        if replacement:
-            found.append(("date", re.sub(rf"\b{target}\b", replacement, sentence, count=1)))
+    for kind, targets, acceptable in (
+        ("name", names, lambda n: t.fold(n) not in evidence_words),
+        ("number", _NUMBER_TOKEN.findall(sentence), lambda n: not (t.numbers(n) & evidence_numbers)),
+        ("date", _MONTH_OR_DAY.findall(sentence), lambda d: not (t.dates(d) & evidence_dates)),
+    ):
+        if targets:
+            target = rng.choice(targets)
+            replacement = _pick(rng, others, pools, kind, acceptable)
+            if replacement:
+                found.append((kind, re.sub(rf"\b{re.escape(target)}\b", replacement, sentence, count=1)))
     if _NEGATION.search(sentence):
         found.append(("negation_removed", _NEGATION.sub("", sentence, count=1)))
     elif not t.negated_stems(sentence)[1]:
