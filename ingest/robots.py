@@ -7,9 +7,13 @@ reader does. Article pages are crawled on our own initiative, so the site's
 robots.txt decides. Following RFC 9309: a missing robots.txt (4xx) allows
 everything; a server error or no answer disallows everything for a while.
 Fetching robots.txt is a request like any other: it waits for the host's turn
-(ingest/hostlimits.py)."""
+(ingest/hostlimits.py).
 
-from datetime import timedelta
+Each worker process also keeps the parsed rules of the origins it met until
+the stored rules expire: a worker sees the same few hundred outlets all day,
+and reading and parsing the rules again cost a query and a parse per page."""
+
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
@@ -27,16 +31,39 @@ AGENT_TOKEN = "SurgeBot"  # the product token in settings.USER_AGENT
 ROBOTS_MAX_BYTES = 512 * 1024  # Google reads the first 500 KiB
 
 
+# Origins whose parsed rules one process keeps (oldest dropped first).
+KEPT_ORIGINS = 2048
+# origin -> (when the stored rules expire, parsed rules or None for "allow all")
+_kept: dict[str, tuple[datetime, Protego | None]] = {}
+
+
 def can_fetch(url: str, *, max_wait: float) -> bool | None:
     """Whether robots.txt lets us fetch url; None when its rules are not known
     and the host stayed busy for max_wait seconds (ask again later).
     http.BlockedAddress when the site is one Surge may not fetch from."""
-    rules = robots_for(url, max_wait=max_wait)
-    if rules is None:
-        return None
-    if not rules:
-        return True
-    return Protego.parse(rules).can_fetch(url, AGENT_TOKEN)
+    origin = origin_of(url)
+    kept = _kept.get(origin)
+    if kept is None or kept[0] <= timezone.now():
+        found = _rules_for(url, max_wait=max_wait)
+        if found is None:
+            return None
+        rules, expires_at = found
+        kept = _keep(origin, expires_at, Protego.parse(rules) if rules else None)
+    parsed = kept[1]
+    return True if parsed is None else parsed.can_fetch(url, AGENT_TOKEN)
+
+
+def forget_kept_rules() -> None:
+    """Drop this process's parsed rules (tests roll the database back)."""
+    _kept.clear()
+
+
+def _keep(origin: str, expires_at: datetime, parsed: Protego | None):
+    _kept.pop(origin, None)
+    while len(_kept) >= KEPT_ORIGINS:
+        del _kept[next(iter(_kept))]
+    _kept[origin] = (expires_at, parsed)
+    return _kept[origin]
 
 
 def origin_of(url: str) -> str:
@@ -44,20 +71,21 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def robots_for(url: str, *, max_wait: float) -> str | None:
-    """The robots.txt text that governs url, from the database while fresh;
-    None when it had to be fetched and the host stayed busy."""
+def _rules_for(url: str, *, max_wait: float) -> tuple[str, datetime] | None:
+    """The robots.txt text that governs url and when it expires, from the
+    database while fresh; None when it had to be fetched and the host stayed busy."""
     origin = origin_of(url)
     fresh = RobotsRules.objects.filter(origin=origin, expires_at__gt=timezone.now())
-    stored = fresh.values_list("rules", flat=True).first()  # "" (allow all) is a stored answer too
+    stored = fresh.values_list("rules", "expires_at").first()  # "" (allow all) is a stored answer too
     if stored is not None:
         return stored
     with hostlimits.host_turn(url, max_wait=max_wait) as our_turn:
         if not our_turn:
             return None
         rules, ttl = _fetch_rules(origin)
-    _store(origin, rules, timezone.now() + timedelta(seconds=ttl))
-    return rules
+    expires_at = timezone.now() + timedelta(seconds=ttl)
+    _store(origin, rules, expires_at)
+    return rules, expires_at
 
 
 def _store(origin: str, rules: str, expires_at) -> None:

@@ -98,6 +98,17 @@ def editor_client(editor):
 
 
 @pytest.fixture(autouse=True)
+def no_kept_robots_rules():
+    """Workers keep parsed robots.txt rules per origin in memory; the local
+    test server's origin comes back in other tests with other rules."""
+    from ingest import robots
+
+    robots.forget_kept_rules()
+    yield
+    robots.forget_kept_rules()
+
+
+@pytest.fixture(autouse=True)
 def empty_page_cache():
     """The page cache lives in files under SURGE_VAR_DIR and outlives a test's
     database: a page cached for story 1 in one test must not answer for

@@ -105,3 +105,27 @@ def test_article_on_a_private_address_says_so_and_stores_no_robots_rules(setting
     assert "robots" not in article.extraction_note
     assert not RobotsRules.objects.exists()
     assert article.stage == Article.Stage.EXTRACTED  # the summary stands in, nothing is lost
+
+
+@pytest.mark.django_db
+def test_a_worker_reads_an_origins_rules_once_until_they_expire(fakeweb, crawler, django_assert_num_queries):
+    fakeweb.route("/robots.txt", body=RULES)
+    assert robots.can_fetch(fakeweb.url("/private/a"), max_wait=1) is False
+    with django_assert_num_queries(0):
+        assert robots.can_fetch(fakeweb.url("/news/b"), max_wait=1) is True
+        assert robots.can_fetch(fakeweb.url("/private/c"), max_wait=1) is False
+    assert [r.path for r in fakeweb.requests] == ["/robots.txt"]
+
+
+@pytest.mark.django_db
+def test_kept_rules_give_way_to_the_stored_ones_when_they_expire(fakeweb, crawler, monkeypatch):
+    origin = robots.origin_of(fakeweb.url("/"))
+    now = timezone.now()
+    RobotsRules.objects.create(origin=origin, rules=robots.ALLOW_ALL, expires_at=now + timedelta(hours=1))
+    assert robots.can_fetch(fakeweb.url("/private/b"), max_wait=1) is True
+    # Another worker has since stored newer rules; two hours on, ours have expired.
+    newer = {"rules": RULES.decode(), "expires_at": now + timedelta(hours=3)}
+    RobotsRules.objects.filter(origin=origin).update(**newer)
+    monkeypatch.setattr(robots.timezone, "now", lambda: now + timedelta(hours=2))
+    assert robots.can_fetch(fakeweb.url("/private/b"), max_wait=1) is False
+    assert fakeweb.requests == []
