@@ -25,6 +25,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
@@ -33,10 +34,10 @@ from lab.clustering.datasets import LabelledArticle
 from trends.stories.clustering import MERGE_FLOOR, ClusterParams, LiveStories
 from trends.stories.features import join_features, merge_features
 from trends.stories.members import Member, StoryProfile
-from trends.stories.story_model import Scorer, StoryModel
+from trends.stories.story_model import Scorer, StoryModel, TreeScorer
 
 FIRST_ROUND_THRESHOLD = 1.0  # log-odds the first join scorer decides with in round two
-JOIN_THRESHOLDS = (0.0, 0.5, 1.0, 1.5, 2.0)
+JOIN_THRESHOLDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 MERGE_THRESHOLDS = (0.5, 1.0, 2.0, 3.0)
 
 
@@ -126,21 +127,62 @@ def _merge_candidates(live: LiveStories, majority: dict[int, Counter], candidate
             yield features, _majority(majority[kept]) == _majority(majority[absorbed])
 
 
-def fit_scorer(rows: list[dict[str, float]], labels: list[bool]) -> Scorer:
+def fit_scorer(rows: list[dict[str, float]], labels: list[bool], kind: str = "logistic"):
     if not rows or len(set(labels)) < 2:
         raise ValueError("need pairs of both kinds (same event and not) to fit a scorer")
     names = list(rows[0])
     matrix = np.array([[row[name] for name in names] for row in rows])
+    if kind == "trees":
+        return fit_trees(names, matrix, np.array(labels))
     model = LogisticRegression(C=1.0, max_iter=5000).fit(matrix, np.array(labels))
     return Scorer(
         dict(zip(names, (float(w) for w in model.coef_[0]), strict=True)), float(model.intercept_[0])
     )
 
 
+TREES = 150
+TREE_DEPTH = 3
+# No leaf fitted on fewer pairs: with single-pair leaves (sklearn's exact
+# GradientBoostingClassifier) a title identical to a story's members scored
+# below a merely close one, because exact repeats are rare and UCI's topic
+# labels split some of them.
+MIN_PAIRS_PER_LEAF = 20
+
+
+def fit_trees(names: list[str], matrix: np.ndarray, labels: np.ndarray) -> TreeScorer:
+    """Gradient-boosted trees, written out as plain nodes (see TreeScorer)."""
+    model = HistGradientBoostingClassifier(
+        max_iter=TREES,
+        max_depth=TREE_DEPTH,
+        learning_rate=0.1,
+        min_samples_leaf=MIN_PAIRS_PER_LEAF,
+        early_stopping=False,
+    ).fit(matrix, labels)
+    trees = []
+    for (predictor,) in model._predictors:  # one tree per round for a two-class problem
+        trees.append(
+            tuple(
+                (-1, 0.0, -1, -1, float(node["value"]))
+                if node["is_leaf"]
+                else (
+                    int(node["feature_idx"]),
+                    float(node["num_threshold"]),
+                    int(node["left"]),
+                    int(node["right"]),
+                    0.0,
+                )
+                for node in predictor.nodes
+            )  # fmt: skip
+        )
+    return TreeScorer(tuple(names), float(model._baseline_prediction.ravel()[0]), tuple(trees))
+
+
 Stream = tuple[list[LabelledArticle], np.ndarray]
 
 
-def fit_model(streams: list[Stream], live_hours: float, log=print) -> tuple[Scorer, Scorer]:
+def fit_model(
+    streams: list[Stream], live_hours: float, log=print, join_kind: str = "logistic"
+) -> tuple[Scorer | TreeScorer, Scorer]:
     """Both scorers fitted on the pairs of every stream (each replayed on its
     own, window by window); thresholds are still to choose."""
     windows = [
@@ -159,7 +201,7 @@ def fit_model(streams: list[Stream], live_hours: float, log=print) -> tuple[Scor
     for (articles, _), found in zip(windows, members, strict=True):
         more_rows, more_labels = gold_state_pairs(articles, found, candidates, live_hours)
         rows, labels = rows + more_rows, labels + more_labels
-    first = fit_scorer(rows, labels)
+    first = fit_scorer(rows, labels, join_kind)
     log(f"join scorer, round one: {len(rows)} pairs, {sum(labels)} same-event")
     params = ClusterParams(
         live_hours=live_hours, model=StoryModel(first, seed.merge, FIRST_ROUND_THRESHOLD, math.inf)
@@ -167,7 +209,7 @@ def fit_model(streams: list[Stream], live_hours: float, log=print) -> tuple[Scor
     for (articles, _), found in zip(windows, members, strict=True):
         more_rows, more_labels, _, _ = system_state_pairs(articles, found, params)
         rows, labels = rows + more_rows, labels + more_labels
-    join = fit_scorer(rows, labels)
+    join = fit_scorer(rows, labels, join_kind)
     log(f"join scorer, round two: {len(rows)} pairs with those from the clustering's own states")
 
     params = ClusterParams(
@@ -188,6 +230,7 @@ def train(
     live_hours: float,
     log=print,
     also: list[Stream] = (),
+    join_kind: str = "logistic",
 ) -> tuple[StoryModel, list[dict]]:
     """Choose the thresholds out of sample, then fit the model on everything.
 
@@ -209,7 +252,9 @@ def train(
     for day in days:
         rows = [r for r, a in enumerate(articles) if a.arrived_at.date() != day]
         log(f"fold: fitted without {day}, scored on {day}")
-        join, merge = fit_model([([articles[r] for r in rows], vectors[rows]), *also], live_hours, log)
+        join, merge = fit_model(
+            [([articles[r] for r in rows], vectors[rows]), *also], live_hours, log, join_kind
+        )
         scored = [r for r, a in enumerate(articles) if a.arrived_at.date() == day]
         for join_at in JOIN_THRESHOLDS:
             for merge_at in MERGE_THRESHOLDS:
@@ -230,7 +275,7 @@ def train(
         )
     best = max(grid, key=threshold_objective)
     log("final fit on every day")
-    join, merge = fit_model([(articles, vectors), *also], live_hours, log)
+    join, merge = fit_model([(articles, vectors), *also], live_hours, log, join_kind)
     return StoryModel(join, merge, best["join_threshold"], best["merge_threshold"]), grid
 
 

@@ -220,7 +220,7 @@ def test_story_model_thresholds_are_chosen_on_days_the_scorers_were_not_fitted_o
                 vectors.append(vector / np.linalg.norm(vector))
     fitted_on = []
 
-    def fit_model(streams, live_hours, log):
+    def fit_model(streams, live_hours, log, join_kind="logistic"):
         fitted_on.append(sorted({a.arrived_at.date() for a in streams[0][0]}))
         model = cosine_model(0.9, merge_at=0.95)
         return model.join, model.merge

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.story_models import cosine_model, cosine_params
-from trends.stories.clustering import ClusterParams, LiveStories, OnlineClusterer
+from trends.stories.clustering import ClusterParams, LiveStories, OnlineClusterer, choose_story
 from trends.stories.features import join_features
 from trends.stories.members import RECENT_MEMBERS, Member, StoryProfile, TermStats, title_words
 from trends.stories.story_model import StoryModel
@@ -113,7 +113,7 @@ def test_shipped_story_model_scores_every_feature_the_code_computes():
     live = LiveStories(DIM)
     live.put(1, story)
     features = join_features(story, Member.of_title(2, at_angle(3), "Chile quake", "b", T0), live.terms)
-    assert set(model.join.weights) == set(features)
+    assert set(model.join.feature_names) == set(features)
 
 
 # --- words ---------------------------------------------------------------------------
@@ -374,7 +374,7 @@ def test_shipped_merge_scorer_scores_every_feature_the_code_computes():
         [Member.of_title(n, at_angle(0), "Quake hits Chile", "a", T0) for n in range(2)]
     )
     b = StoryProfile.of_members([Member.of_title(n, at_angle(4), "Chile quake", "b", T0) for n in (5, 6)])
-    assert set(model.merge.weights) == set(merge_features(a, b, TermStats()))
+    assert set(model.merge.feature_names) == set(merge_features(a, b, TermStats()))
 
 
 def test_nearest_each_finds_what_nearest_finds_for_every_story(monkeypatch):
@@ -392,3 +392,12 @@ def test_nearest_each_finds_what_nearest_finds_for_every_story(monkeypatch):
         expected = index.nearest(index.centroid(story_id), k=3)
         assert [s for s, _ in found[story_id]] == [s for s, _ in expected]
         assert np.allclose([c for _, c in found[story_id]], [c for _, c in expected], atol=1e-6)
+
+
+def test_shipped_model_joins_the_same_report_from_another_outlet():
+    story = StoryProfile.of_members([Member.of_title(1, at_angle(0), "Storm floods the river town", "a", T0)])
+    live = LiveStories(DIM)
+    live.put(1, story)
+    copy = Member.of_title(2, at_angle(0), "Storm floods the river town", "b", T0 + timedelta(minutes=5))
+    story_id, score = choose_story(live, copy, ClusterParams())
+    assert story_id == 1 and score >= ClusterParams().join_at

@@ -110,10 +110,9 @@ class LiveStories:
             self.index.remove(story_id)
 
     def join_scores(self, article: Member, model: StoryModel, candidates: int) -> list[tuple[int, float]]:
-        return [
-            (story_id, model.join(join_features(self.profiles[story_id], article, self.terms, rival)))
-            for story_id, rival in self.candidates(article.vector, candidates)
-        ]
+        nearest = self.candidates(article.vector, candidates)
+        pairs = [join_features(self.profiles[s], article, self.terms, rival) for s, rival in nearest]
+        return list(zip((s for s, _ in nearest), model.join.score_all(pairs), strict=True))
 
     def candidates(self, vector: np.ndarray, count: int, also: int | None = None) -> list[tuple[int, float]]:
         """(story, best centroid cosine among the other candidates) for the

@@ -1,14 +1,15 @@
 """Fit the story join and merge scorers on a labelled stream.
 
     manage.py train_story_model ../shared/data/newsriver/events-2026-01-02_04.jsonl.gz \\
-        --until 2026-01-04T00:00:00Z [--output trends/stories/story_model.json]
+        --until 2026-01-04T00:00:00Z [--output trends/stories/story_model.json] \\
+        [--join-scorer trees] [--also-uci UCI.tsv.gz] [--also-giveme news_cluster.jsonl.gz]
 
 Trains on the items first seen before --until (the rest stays held out for
 evaluate_clustering), picks the join and merge thresholds by cross-fitting
 over the training part's days, and writes the model (default: the shipped
-trends/stories/story_model.json)."""
+trends/stories/story_model.json, fitted with --join-scorer trees and both
+--also files)."""
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +41,12 @@ class Command(BaseCommand):
             help="with --also-uci: days of the file (0 = 2014-03-10), each its own window",
         )
 
+        parser.add_argument(
+            "--join-scorer",
+            choices=("logistic", "trees"),
+            default="logistic",
+            help="the join scorer's kind: a logistic regression or gradient-boosted trees",
+        )
         parser.add_argument(
             "--also-giveme",
             type=Path,
@@ -83,6 +90,7 @@ class Command(BaseCommand):
                 settings.STORY_LIVE_HOURS,
                 log=lambda line: self.stderr.write(line),
                 also=also,
+                join_kind=options["join_scorer"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
@@ -95,6 +103,7 @@ class Command(BaseCommand):
         model.about.update(
             {
                 "trained_on": options["path"].name,
+                "join_scorer": options["join_scorer"],
                 "trained_until": until.isoformat() if until else None,
                 "items": len(articles),
                 "also_fitted_on": (
@@ -106,7 +115,7 @@ class Command(BaseCommand):
                 },
             }
         )
-        options["output"].write_text(json.dumps(model.to_dict(), indent=2) + "\n")
+        options["output"].write_text(model.to_json())
         self.stdout.write(
             f"join threshold {model.join_threshold}, merge threshold {model.merge_threshold}; "
             f"written to {options['output']}"
