@@ -222,6 +222,12 @@ RELATED_DAYS = 3
 NAMED_KINDS = (Topic.Kind.PERSON, Topic.Kind.ORGANISATION, Topic.Kind.PLACE)
 
 
+# What the related list shows, and the centroid to compare: the candidates are
+# grouped and sorted in the database, and a card's brief made those rows wide
+# enough to spill the sort to disk on PostgreSQL at a million articles.
+RELATED_FIELDS = ("id", "headline", "lifecycle", "velocity", "centroid_sum")
+
+
 def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]:
     """Other listed stories that share a named topic with this one and are
     close in content, most shared topics first, then the closest. One query:
@@ -241,7 +247,7 @@ def related(story: Story, topics: list[Topic], *, limit: int = 5) -> list[Story]
             story_topics__story_id__gte=_first_story_id_in(window),
         )
         .annotate(shared=Count("story_topics"))
-        .only(*CARD_FIELDS, "centroid_sum")
+        .only(*RELATED_FIELDS)
         .order_by("-shared", "-velocity", "-id")[:RELATED_CANDIDATES]
     )
     close = []
