@@ -44,9 +44,10 @@ def test_story_model_file_keeps_a_tree_join_scorer_beside_a_logistic_merge_score
     assert loaded.join.feature_names == ("cosine", "hours")
 
 
-def test_story_model_refuses_a_tree_whose_node_points_outside_it(tmp_path):
+@pytest.mark.parametrize("child", [9, 0])
+def test_story_model_refuses_a_tree_whose_node_points_outside_it_or_back_up_it(tmp_path, child):
     broken = json.loads(json.dumps(TREES))
-    broken["trees"][0][0][3] = 9
+    broken["trees"][0][2][3] = child
     path = tmp_path / "model.json"
     path.write_text(
         json.dumps(

@@ -94,9 +94,10 @@ class TreeScorer:
             for tree in data["trees"]
         )
         for tree in trees:
-            for feat, _, low, high, _ in tree:
-                if feat >= len(names) or (feat >= 0 and not (0 < low < len(tree) and 0 < high < len(tree))):
-                    raise ValueError("a tree node points outside its tree")
+            for n, (feat, _, low, high, _) in enumerate(tree):
+                # Children come after their parent, so a tree can hold no loop.
+                if feat >= len(names) or (feat >= 0 and not (n < low < len(tree) and n < high < len(tree))):
+                    raise ValueError("a tree node points outside its tree or back up it")
         if not trees:
             raise ValueError("no trees")
         return cls(names, float(data["bias"]), trees)
