@@ -8,6 +8,7 @@ from email.utils import format_datetime
 from functools import cache
 from html import escape
 
+from lab.crawl_bench.feeds import article_page
 from tests.realdata import DATA
 
 GIVEME = DATA / "giveme5w1h" / "news_cluster.jsonl.gz"
@@ -39,9 +40,4 @@ def rss(title: str, entries: list[tuple[dict, str, datetime]]) -> bytes:
 
 
 def page(article: dict) -> bytes:
-    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in article["text"].split("\n") if p.strip())
-    return (
-        f"<!doctype html><html lang='en'><head><title>{escape(article['title'])}</title></head>"
-        f"<body><nav>Home | World</nav><article><h1>{escape(article['title'])}</h1>{paragraphs}</article>"
-        "<footer>Copyright</footer></body></html>"
-    ).encode()
+    return article_page(article["title"], article["text"])

@@ -5,6 +5,7 @@ import gzip
 import json
 import threading
 from email.utils import format_datetime
+from html import escape as html_escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -99,9 +100,15 @@ class BenchServer:
 
     def _page(self, i: int, j: int) -> bytes:
         row = self._text(i, j)
-        paragraphs = "".join(f"<p>{escape(p)}</p>" for p in row["text"].split("\n") if p.strip())
-        return (
-            f"<!doctype html><html><head><title>{escape(row['title'])}</title></head><body>"
-            f"<nav>Home | World | Sport</nav><article><h1>{escape(row['title'])}</h1>{paragraphs}</article>"
-            "<footer>Copyright</footer></body></html>"
-        ).encode()
+        return article_page(row["title"], row["text"])
+
+
+def article_page(title: str, text: str) -> bytes:
+    """An article's page as outlets serve it: the text in paragraphs, between
+    navigation and a footer that extraction must leave out."""
+    paragraphs = "".join(f"<p>{html_escape(p)}</p>" for p in text.split("\n") if p.strip())
+    return (
+        f"<!doctype html><html lang='en'><head><title>{html_escape(title)}</title></head><body>"
+        f"<nav>Home | World | Sport</nav><article><h1>{html_escape(title)}</h1>{paragraphs}</article>"
+        "<footer>Copyright</footer></body></html>"
+    ).encode()
