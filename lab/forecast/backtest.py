@@ -15,7 +15,12 @@ from django.conf import settings
 
 from lab.embedding_cache import EmbeddingCache
 from lab.forecast.rows_cache import cache_file, load_rows, rows_key, save_rows
-from lab.forecast.scoring import persistence_probabilities, score, stories_by_decile
+from lab.forecast.scoring import (
+    observed_share_ranges,
+    persistence_probabilities,
+    score,
+    stories_by_decile,
+)
 from lab.forecast.trajectories import ForecastRows, replay
 from lab.newsriver import read_stream
 from trends.measure.forecast import rule_forecast
@@ -40,6 +45,8 @@ class BacktestResult:
     multi_article: dict
     given_model: bool = False  # scored as given, not trained here
     decile_stories: list[int] = field(default_factory=list)  # distinct stories behind each model decile
+    # per model decile, where 90% of its observed share falls when its stories are drawn again
+    decile_ranges: list[tuple[float, float]] = field(default_factory=list)
 
 
 def run_backtest(
@@ -117,6 +124,7 @@ def evaluate(
     base_rate = float(train_fades.mean())
 
     model_p = model.probability_fades(matrix[test_mask])
+    test_stories = np.array(rows.story_ids)[test_mask]
     base_p = np.full(int(test_mask.sum()), base_rate)
     persistence_p = persistence_probabilities(below[train_mask], train_fades.astype(bool), below[test_mask])
     decay_p = np.array(
@@ -131,7 +139,7 @@ def evaluate(
         "persistence": score(persistence_p, test_fades),
         "decay": score(decay_p, test_fades),
         "forecasts": int(test_mask.sum()),
-        "stories": len(set(np.array(rows.story_ids)[test_mask].tolist())),
+        "stories": len(set(test_stories.tolist())),
     }
     # Most forecasts are on single-article stories that fade trivially; this
     # line shows how the model does without them (the headline keeps them).
@@ -151,5 +159,6 @@ def evaluate(
         train_forecasts=int(train_mask.sum()),
         train_fade_rate=base_rate,
         given_model=given_model,
-        decile_stories=stories_by_decile(model_p, np.array(rows.story_ids)[test_mask]),
+        decile_stories=stories_by_decile(model_p, test_stories),
+        decile_ranges=observed_share_ranges(model_p, test_fades, test_stories),
     )

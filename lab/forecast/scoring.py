@@ -49,6 +49,38 @@ def stories_by_decile(probabilities: np.ndarray, story_ids: np.ndarray) -> list[
     return [len(set(story_ids[deciles == d].tolist())) for d in range(10) if (deciles == d).any()]
 
 
+def observed_share_ranges(
+    probabilities: np.ndarray,
+    happened: np.ndarray,
+    story_ids: np.ndarray,
+    *,
+    draws: int = 2000,
+    seed: int = 0,
+) -> list[tuple[float, float]]:
+    """For each non-empty decile (in the order of `calibration`), the range
+    holding 90% of the observed share when the decile's stories are drawn
+    again with replacement, each with all its forecasts. It shows how far
+    the observed share of a decile made of a few stories moves by chance, so
+    a calibration gap can be told apart from that noise."""
+    probabilities, happened = np.asarray(probabilities), np.asarray(happened, dtype=np.float64)
+    deciles = np.minimum((probabilities * 10).astype(int), 9)
+    story_ids = np.asarray(story_ids)
+    rng = np.random.default_rng(seed)
+    ranges = []
+    for decile in range(10):
+        chosen = deciles == decile
+        if not chosen.any():
+            continue
+        stories, index = np.unique(story_ids[chosen], return_inverse=True)
+        counts = np.bincount(index, minlength=len(stories)).astype(np.float64)
+        fades = np.bincount(index, weights=happened[chosen], minlength=len(stories))
+        drawn = rng.integers(0, len(stories), size=(draws, len(stories)))
+        shares = fades[drawn].sum(axis=1) / counts[drawn].sum(axis=1)
+        low, high = np.quantile(shares, [0.05, 0.95])
+        ranges.append((round(float(low), 4), round(float(high), 4)))
+    return ranges
+
+
 def score(probabilities: np.ndarray, happened: np.ndarray) -> dict:
     probabilities = np.asarray(probabilities, dtype=np.float64)
     happened = np.asarray(happened, dtype=np.float64)

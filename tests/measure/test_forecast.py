@@ -185,3 +185,27 @@ def test_stories_by_decile_counts_distinct_stories_in_calibration_order():
 
     probabilities = np.array([0.05, 0.06, 0.07, 0.95, 0.97])
     assert stories_by_decile(probabilities, np.array([1, 1, 2, 3, 3])) == [2, 1]
+
+
+def test_observed_share_ranges_are_wide_for_a_decile_of_few_stories():
+    from lab.forecast.scoring import observed_share_ranges
+
+    # Decile 0.5-0.6: two stories of 50 forecasts, one always faded, one never.
+    # Decile 0.9-1: 100 stories of one forecast each, 90 faded.
+    probabilities = np.array([0.55] * 100 + [0.95] * 100)
+    happened = np.array([1.0] * 50 + [0.0] * 50 + [1.0] * 90 + [0.0] * 10)
+    stories = np.array([1] * 50 + [2] * 50 + list(range(10, 110)))
+    (few_low, few_high), (many_low, many_high) = observed_share_ranges(probabilities, happened, stories)
+    assert few_low == 0.0 and few_high == 1.0  # redrawing two stories can give either both or neither
+    assert 0.8 < many_low < 0.9 < many_high < 1.0
+
+
+def test_observed_share_ranges_are_reproducible():
+    from lab.forecast.scoring import observed_share_ranges
+
+    probabilities = np.linspace(0.0, 0.99, 200)
+    happened = (np.arange(200) % 3 == 0).astype(float)
+    stories = np.arange(200) % 17
+    assert observed_share_ranges(probabilities, happened, stories) == observed_share_ranges(
+        probabilities, happened, stories
+    )

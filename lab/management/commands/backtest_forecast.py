@@ -110,11 +110,16 @@ class Command(BaseCommand):
             "worst decile gap " + (f"{gap * 100:.1f} points" if gap is not None else "-")
         )
         out("")
-        out("model calibration by decile (predicted, observed, n, stories):")
-        for (predicted, observed, n), stories in zip(
-            s["model"]["calibration"], result.decile_stories, strict=True
-        ):
-            out(f"  {predicted:6.3f} {observed:6.3f} {n:8d} {stories:8d}")
+        out("model calibration by decile: predicted, observed, forecasts, stories, and the range")
+        out("holding 90% of the observed share when the decile's stories are drawn again (its noise):")
+        rows = zip(s["model"]["calibration"], result.decile_stories, result.decile_ranges, strict=True)
+        outside = 0
+        for (predicted, observed, n), stories, (low, high) in rows:
+            beyond = n >= MIN_DECILE_FORECASTS and not low <= predicted <= high
+            outside += beyond
+            mark = "  predicted outside the range" if beyond else ""
+            out(f"  {predicted:6.3f} {observed:6.3f} {n:8d} {stories:8d}   {low:.3f}-{high:.3f}{mark}")
+        out(f"deciles with ≥{MIN_DECILE_FORECASTS} forecasts predicted outside their noise range: {outside}")
         if save_model:
             out(f"\nmodel written to {save_model}")
 
