@@ -95,10 +95,24 @@ def read_page(article: Article) -> None:
     )
 
 
+# What extraction writes; the rest of the row (title, feed, claim) was written
+# by the poll and stays as it is.
+EXTRACTED_FIELDS = (
+    "text",
+    "extraction_note",
+    "language",
+    "canonical_url",
+    "published_at",
+    "duplicate_of",
+    "fingerprint",
+    "stage",
+)
+
+
 def _save(article: Article) -> None:
     try:
         with transaction.atomic():
-            article.save()
+            article.save(update_fields=EXTRACTED_FIELDS)
     except IntegrityError:
         # Another worker gave its article the same canonical URL a moment ago.
         stored_url = Article.objects.filter(pk=article.pk).values_list("canonical_url", flat=True).first()
@@ -106,7 +120,7 @@ def _save(article: Article) -> None:
         article.canonical_url = stored_url or article.canonical_url
         if holder is not None and article.duplicate_of_id is None:
             article.duplicate_of_id = holder.duplicate_of_id or holder.pk
-        article.save()
+        article.save(update_fields=EXTRACTED_FIELDS)
 
 
 def _fetch_and_extract(article: Article) -> tuple[str, str]:

@@ -240,6 +240,19 @@ def test_page_text_is_extracted_and_language_detected(fakeweb, crawler):
 
 
 @pytest.mark.django_db
+def test_extraction_writes_only_what_it_extracted(fakeweb, crawler):
+    crawler(fakeweb.url("/feed"))
+    fakeweb.route("/a", body=page(), headers={"Content-Type": "text/html"})
+    article = _article(fakeweb.url("/a"))
+    # Written by someone else after this worker read the row.
+    Article.objects.filter(pk=article.pk).update(title="Council passes the bridge budget")
+    extract_article(article)
+    article.refresh_from_db()
+    assert "bridge budget" in article.text
+    assert article.title == "Council passes the bridge budget"
+
+
+@pytest.mark.django_db
 def test_robots_txt_disallowing_pages_falls_back_to_the_summary(fakeweb, crawler):
     crawler(fakeweb.url("/feed"))
     fakeweb.route("/robots.txt", body=b"User-agent: SurgeBot\nDisallow: /private/\n")
