@@ -33,6 +33,7 @@ def port_answers(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+@pytest.mark.needs_real_data
 def test_busy_web_port_moves_the_site_and_a_failed_replay_exits_without_replay_done(busy_port, capsys):
     with pytest.raises(CommandError, match="ISO 8601"):
         call_command("demo", str(NEWSRIVER), "--web-port", str(busy_port), "--start", "not a time")

@@ -12,6 +12,7 @@ from tests.giveme import GIVEME
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
+@pytest.mark.needs_real_data
 def test_verifier_and_model_parts_report_their_figures_on_the_json_line(capsys):
     call_command(
         "evaluate_briefs", "--parts", "verifier,model", "--events", "4", "--giveme", str(GIVEME), "--json"

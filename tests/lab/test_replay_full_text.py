@@ -16,7 +16,7 @@ START = datetime(2026, 1, 2, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def full_text():
+def full_text(real_data):
     return read_full_text_stream(GIVEME, START, 2)
 
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def trump_excerpt():
+def trump_excerpt(real_data):
     """Every labelled item of 2 Jan noon - 4 Jan 6:00 that names Trump or is
     about the Venezuela raid (a few hundred items, dozens of events)."""
     articles = [

@@ -37,6 +37,7 @@ def solo_worker(env, name):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.needs_real_data
 def test_articles_of_a_killed_worker_are_taken_over_and_each_stored_once(fakeweb, tmp_path):
     now = timezone.now()
     articles = articles_by_event()[CRASH][:8]
