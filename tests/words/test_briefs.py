@@ -192,6 +192,18 @@ def test_where_answer_names_a_place_after_a_preposition():
     )
 
 
+def test_where_answer_is_not_a_line_led_by_another_country():
+    coverage = [
+        _item(1, "Al Jazeera", "Explosions heard in Caracas as US strikes Venezuela", 0),
+        _item(3, "Reuters", "US forces captured Maduro in a raid on Caracas, Trump says", 150),
+        _item(4, "BBC", "Maduro flown to New York to face drug charges", 180),
+        _item(5, "Al Jazeera", "Colombia braces for refugees after US raid in Venezuela", 200),
+        _item(6, "CNN", "Rubio says US will not govern Venezuela after Maduro capture", 390),
+    ]
+    where = next(a for a in _brief(coverage).answers if a.kind == "where")
+    assert where.answer == "Explosions heard in Caracas as US strikes Venezuela"
+
+
 def test_no_answer_repeats_what_to_watch():
     brief = _brief()
     watched = {line.text for line in brief.watch}

@@ -15,6 +15,8 @@ from trends.words.briefs.reading import (
     is_event_fact,
 )
 from trends.words.briefs.watch import MAX_WATCH
+from trends.words.folding import fold_name
+from trends.words.places import countries_named
 
 MAX_ANSWERS = 4
 
@@ -229,6 +231,8 @@ def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | No
         return None
     place_words = [t.words(p) for p in places]
     for text, e, c in _answer_candidates(reading, used):
+        if _led_by_another_country(text, places):
+            continue  # "Colombia braces … after the raid in Venezuela": a neighbour's reaction
         folded = t.words(text)
         for words in place_words:
             for index in range(1, len(folded) - len(words) + 1):
@@ -236,6 +240,13 @@ def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | No
                 if folded[index : index + len(words)] == words and _after_preposition(folded, index, reach):
                     return Answer("Where did it happen?", text, reading.line(e, c.stems).citations, "where")
     return None
+
+
+def _led_by_another_country(text: str, places: list[str]) -> bool:
+    """The line opens with a country that is not one of the story's places."""
+    opening = " ".join(re.findall(r"[^\W_]+", text)[:3])
+    story_places = {fold_name(p) for p in places}
+    return any(fold_name(c) not in story_places for c in countries_named(opening) if opening.startswith(c))
 
 
 def _after_preposition(folded: list[str], index: int, reach: int = 4) -> bool:
