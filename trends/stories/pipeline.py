@@ -32,7 +32,7 @@ from trends.stories.assignment import assigner
 from trends.stories.embedding import article_text, embed_texts, to_bytes
 from trends.words.refresh import refresh_stories
 
-BATCH_SIZE = 16  # one embedding batch; small claims spread a burst evenly over the workers
+BATCH_SIZE = 16  # articles a claim; small claims spread a burst evenly over the workers
 # During a burst, stories' words are refreshed this often (real seconds).
 REFRESH_SECONDS = 10
 # An article whose processing raised is retried this many times in all,
