@@ -20,23 +20,24 @@ def accuracy(probabilities: np.ndarray, happened: np.ndarray) -> float:
     return float(np.mean((probabilities >= 0.5) == (happened == 1))) if len(happened) else float("nan")
 
 
+def decile_masks(probabilities: np.ndarray) -> list[np.ndarray]:
+    """One mask per non-empty decile of predicted probability (0-0.1, …,
+    0.9-1), in that order: the rows of `calibration`."""
+    deciles = np.minimum((np.asarray(probabilities) * 10).astype(int), 9)
+    return [deciles == decile for decile in range(10) if (deciles == decile).any()]
+
+
 def calibration(probabilities: np.ndarray, happened: np.ndarray) -> list[list[float]]:
     """[[mean predicted, observed share, n], …] for the deciles of predicted
     probability (0-0.1, …, 0.9-1), empty deciles left out."""
-    deciles = np.minimum((probabilities * 10).astype(int), 9)
-    table = []
-    for decile in range(10):
-        chosen = deciles == decile
-        n = int(chosen.sum())
-        if n:
-            table.append(
-                [
-                    round(float(probabilities[chosen].mean()), 4),
-                    round(float(happened[chosen].mean()), 4),
-                    n,
-                ]
-            )
-    return table
+    return [
+        [
+            round(float(probabilities[chosen].mean()), 4),
+            round(float(happened[chosen].mean()), 4),
+            int(chosen.sum()),
+        ]
+        for chosen in decile_masks(probabilities)
+    ]
 
 
 def stories_by_decile(probabilities: np.ndarray, story_ids: np.ndarray) -> list[int]:
@@ -44,9 +45,8 @@ def stories_by_decile(probabilities: np.ndarray, story_ids: np.ndarray) -> list[
     in the order of `calibration`: forecasts of one story hour after hour are
     correlated, so a decile of a few hundred forecasts from a handful of
     stories judges calibration on those few stories."""
-    deciles = np.minimum((np.asarray(probabilities) * 10).astype(int), 9)
     story_ids = np.asarray(story_ids)
-    return [len(set(story_ids[deciles == d].tolist())) for d in range(10) if (deciles == d).any()]
+    return [len(set(story_ids[chosen].tolist())) for chosen in decile_masks(probabilities)]
 
 
 def observed_share_ranges(
@@ -62,15 +62,10 @@ def observed_share_ranges(
     again with replacement, each with all its forecasts. It shows how far
     the observed share of a decile made of a few stories moves by chance, so
     a calibration gap can be told apart from that noise."""
-    probabilities, happened = np.asarray(probabilities), np.asarray(happened, dtype=np.float64)
-    deciles = np.minimum((probabilities * 10).astype(int), 9)
-    story_ids = np.asarray(story_ids)
+    happened, story_ids = np.asarray(happened, dtype=np.float64), np.asarray(story_ids)
     rng = np.random.default_rng(seed)
     ranges = []
-    for decile in range(10):
-        chosen = deciles == decile
-        if not chosen.any():
-            continue
+    for chosen in decile_masks(probabilities):
         stories, index = np.unique(story_ids[chosen], return_inverse=True)
         counts = np.bincount(index, minlength=len(stories)).astype(np.float64)
         fades = np.bincount(index, weights=happened[chosen], minlength=len(stories))
