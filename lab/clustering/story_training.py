@@ -149,15 +149,20 @@ TREE_DEPTH = 3
 MIN_PAIRS_PER_LEAF = 20
 
 
-def fit_trees(names: list[str], matrix: np.ndarray, labels: np.ndarray) -> TreeScorer:
-    """Gradient-boosted trees, written out as plain nodes (see TreeScorer)."""
-    model = HistGradientBoostingClassifier(
+def boosting_classifier() -> HistGradientBoostingClassifier:
+    """The boosting model fit_trees writes out (unfitted)."""
+    return HistGradientBoostingClassifier(
         max_iter=TREES,
         max_depth=TREE_DEPTH,
         learning_rate=0.1,
         min_samples_leaf=MIN_PAIRS_PER_LEAF,
         early_stopping=False,
-    ).fit(matrix, labels)
+    )
+
+
+def fit_trees(names: list[str], matrix: np.ndarray, labels: np.ndarray) -> TreeScorer:
+    """Gradient-boosted trees, written out as plain nodes (see TreeScorer)."""
+    model = boosting_classifier().fit(matrix, labels)
     trees = []
     for (predictor,) in model._predictors:  # one tree per round for a two-class problem
         trees.append(

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from lab.clustering.story_training import fit_scorer
+from lab.clustering.story_training import boosting_classifier, fit_scorer
 from trends.stories.story_model import Scorer, StoryModel, TreeScorer
 
 # Two trees over (cosine, hours): the first splits on cosine then hours, the second is one leaf.
@@ -67,25 +67,13 @@ def test_fitted_trees_score_pairs_as_the_boosting_model_they_come_from():
     scorer = fit_scorer(rows, list(labels), "trees")
     grid = np.linspace(-2, 2, 9)
     probes = [{"centroid_cosine": x, "b": y, "c": 0.0} for x in grid for y in grid]
-    expected = _sklearn_reference(matrix, labels).decision_function(
-        np.array([[p["centroid_cosine"], p["b"], p["c"]] for p in probes])
+    expected = (
+        boosting_classifier()
+        .fit(matrix, labels)
+        .decision_function(np.array([[p["centroid_cosine"], p["b"], p["c"]] for p in probes]))
     )
     assert scorer.score_all(probes) == pytest.approx(list(expected), abs=1e-9)
     assert np.mean([(scorer(row) > 0) == label for row, label in zip(rows, labels, strict=True)]) > 0.8
-
-
-def _sklearn_reference(matrix, labels):
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    from lab.clustering import story_training
-
-    return HistGradientBoostingClassifier(
-        max_iter=story_training.TREES,
-        max_depth=story_training.TREE_DEPTH,
-        learning_rate=0.1,
-        min_samples_leaf=story_training.MIN_PAIRS_PER_LEAF,
-        early_stopping=False,
-    ).fit(matrix, labels)
 
 
 def test_tree_scorer_scores_an_articles_candidates_together_as_one_by_one():
