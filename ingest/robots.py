@@ -44,7 +44,7 @@ def can_fetch(url: str, *, max_wait: float) -> bool | None:
     origin = origin_of(url)
     kept = _kept.get(origin)
     if kept is None or kept[0] <= timezone.now():
-        found = _rules_for(url, max_wait=max_wait)
+        found = _rules_for(url, origin, max_wait=max_wait)
         if found is None:
             return None
         rules, expires_at = found
@@ -71,10 +71,10 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def _rules_for(url: str, *, max_wait: float) -> tuple[str, datetime] | None:
-    """The robots.txt text that governs url and when it expires, from the
-    database while fresh; None when it had to be fetched and the host stayed busy."""
-    origin = origin_of(url)
+def _rules_for(url: str, origin: str, *, max_wait: float) -> tuple[str, datetime] | None:
+    """The robots.txt text that governs url (of this origin) and when it
+    expires, from the database while fresh; None when it had to be fetched and
+    the host stayed busy."""
     fresh = RobotsRules.objects.filter(origin=origin, expires_at__gt=timezone.now())
     stored = fresh.values_list("rules", "expires_at").first()  # "" (allow all) is a stored answer too
     if stored is not None:
