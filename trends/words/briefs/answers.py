@@ -230,8 +230,9 @@ def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | No
     if not places:
         return None
     place_words = [t.words(p) for p in places]
+    folded_places = {fold_name(p) for p in places}
     for text, e, c in _answer_candidates(reading, used):
-        if _led_by_another_country(text, places):
+        if _led_by_another_country(text, folded_places):
             continue  # "Colombia braces … after the raid in Venezuela": a neighbour's reaction
         folded = t.words(text)
         for words in place_words:
@@ -242,11 +243,10 @@ def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | No
     return None
 
 
-def _led_by_another_country(text: str, places: list[str]) -> bool:
-    """The line opens with a country that is not one of the story's places."""
+def _led_by_another_country(text: str, folded_places: set[str]) -> bool:
+    """The line opens with a country that is not one of the story's places (folded)."""
     opening = " ".join(re.findall(r"[^\W_]+", text)[:3])
-    story_places = {fold_name(p) for p in places}
-    return any(fold_name(c) not in story_places for c in countries_named(opening) if opening.startswith(c))
+    return any(fold_name(c) not in folded_places for c in countries_named(opening) if opening.startswith(c))
 
 
 def _after_preposition(folded: list[str], index: int, reach: int = 4) -> bool:
