@@ -11,7 +11,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-_CACHE_SECONDS = 1.0
+# A process reads the replay clock row at most this often (real seconds).
+CACHE_SECONDS = 1.0
 _cached_at = -1e9
 _cached_clock = None
 
@@ -31,7 +32,7 @@ def reset_cache() -> None:
 
 def _replay_clock():
     global _cached_at, _cached_clock
-    if time.monotonic() - _cached_at > _CACHE_SECONDS:
+    if time.monotonic() - _cached_at > CACHE_SECONDS:
         from ingest.models import ReplayClock
 
         _cached_clock = ReplayClock.objects.first()

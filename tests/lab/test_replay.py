@@ -1,6 +1,7 @@
 """The replay demo: a recorded stream served as live feeds on 127.0.0.1, polled
 by real worker processes on a replayed clock."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from urllib.request import urlopen
 
@@ -8,8 +9,9 @@ import feedparser
 import pytest
 from django.core.management import call_command
 
+from ingest.canonical import canonical_url
 from ingest.models import Article, ReplayClock
-from lab.newsriver import StreamItem
+from lab.newsriver import StreamItem, read_stream
 from lab.replay.feed_server import ReplayFeeds, start_server
 from tests.realdata import NEWSRIVER
 from tests.workers import worker_environment
@@ -52,6 +54,22 @@ def test_replay_with_real_workers_builds_stories_on_the_replayed_clock(monkeypat
     top = Story.objects.filter(merged_into__isnull=True).order_by("-velocity").first()
     assert "venezuela" in " ".join(top.articles.values_list("title", flat=True)).lower()
     assert all(a.published_at <= end for a in Article.objects.all())  # never a future time
+    _assert_the_last_hour_was_collected_then_measured(end)
+
+
+def _assert_the_last_hour_was_collected_then_measured(end):
+    """Every item first seen in the last replayed hour is stored, and that
+    hour's snapshots count every article published in it."""
+    last_hour = read_stream(NEWSRIVER, start=end - timedelta(hours=1), end=end)
+    stored = set(Article.objects.values_list("canonical_url", flat=True))
+    assert {canonical_url(item.link) for item in last_hour} <= stored
+    published_in_hour = Counter(
+        Article.objects.filter(published_at__gte=end - timedelta(hours=1), published_at__lt=end).values_list(
+            "story_id", flat=True
+        )
+    )
+    measured = dict(StorySnapshot.objects.filter(hour=end).values_list("story_id", "articles"))
+    assert {story: measured.get(story) for story in published_in_hour} == published_in_hour
 
 
 @pytest.mark.django_db

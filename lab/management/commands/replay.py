@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -81,6 +82,11 @@ class ReplayTimeline:
 # and gives up when the backlog has not moved for STALL_SECONDS.
 BACKLOG_PAUSE, BACKLOG_RESUME = 150, 30
 STALL_SECONDS = 300
+# How often the replay looks at the clock and the backlog (real seconds).
+FOLLOW_TICK = 0.5
+# Where the clock waits while the last items are collected: short of the end,
+# so that the last hour is not yet complete (trends.measure.hourly).
+LAST_MOMENT = timedelta(seconds=1)
 
 
 class Command(BaseCommand):
@@ -156,9 +162,8 @@ class Command(BaseCommand):
         )
         try:
             self._follow(start, end, timeline)
-            # Freeze the clock at the end of the replay so the site shows that moment.
-            timeline.stop_at(end)
-            self._drain(end)
+            # The clock stays frozen at the end of the replay so the site shows that moment.
+            self._finish(end, timeline)
         finally:
             timeline.stop_at(end)
             for child in children:
@@ -211,10 +216,16 @@ class Command(BaseCommand):
         return [subprocess.Popen(worker, env=env), subprocess.Popen(beat, env=env)]
 
     def _follow(self, start, end, timeline):
+        """Run the replayed clock up to just short of `end` (see LAST_MOMENT)."""
         total_hours = int((end - start).total_seconds() // 3600)
         last_backlog, moved_at = None, time.monotonic()
+        # Workers read the clock row once a second (ingest.clock), so after the
+        # clock stops here they may run on for that long, and this loop looks
+        # only every FOLLOW_TICK: stopping this far short, nobody's clock ever
+        # passes `end` before _finish moves it there.
+        stop_before = end - timedelta(seconds=(FOLLOW_TICK + clock.CACHE_SECONDS + 1) * timeline.speed)
         with tqdm(total=total_hours, unit="h", desc="replayed hours") as bar:
-            while (now := timeline.now()) < end:
+            while (now := timeline.now()) < stop_before:
                 backlog = Article.objects.exclude(stage=Article.Stage.ASSIGNED).count()
                 if backlog != last_backlog or not timeline.paused:
                     last_backlog, moved_at = backlog, time.monotonic()
@@ -233,25 +244,48 @@ class Command(BaseCommand):
                     articles=Article.objects.count(),
                     stories=Story.objects.count(),
                 )
-                time.sleep(0.5)
+                time.sleep(FOLLOW_TICK)
             bar.update(total_hours - bar.n)
 
-    def _drain(self, end, timeout=180):
-        """Wait for the workers to finish what the replayed period brought."""
+    def _finish(self, end, timeline, timeout=180):
+        """Bring in everything the replayed period brought, then measure its
+        last hour. The clock stands just short of `end` while every feed is
+        read once more and the workers work off their backlog (a worker busy
+        with a burst may not have polled for the last replayed minutes), so
+        the hourly pass cannot measure the last hour half-collected; then
+        the clock moves to `end` and that hour is measured."""
         deadline = time.monotonic() + timeout
-        last_hour = floor_hour(end)
+        last_moment = end - LAST_MOMENT
+        timeline.stop_at(last_moment)
+        while time.monotonic() < deadline:
+            unread = Feed.objects.filter(paused=False).filter(
+                Q(last_polled_at__isnull=True) | Q(last_polled_at__lt=last_moment)
+            )
+            # A poll that began before the clock stopped schedules its next one later.
+            unread.filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__gt=last_moment)).update(
+                next_poll_at=last_moment
+            )
+            waiting = Article.objects.exclude(stage=Article.Stage.ASSIGNED).count()
+            if not waiting and not unread.exists():
+                break
+            time.sleep(1)
+        else:
+            self.stderr.write("workers did not finish within the drain timeout; showing what they did")
+            return
+        timeline.stop_at(end)
+        self._wait_for_last_hour(end, deadline)
+
+    def _wait_for_last_hour(self, end, deadline):
         asked_at = 0.0
         while time.monotonic() < deadline:
-            waiting = Article.objects.exclude(stage=Article.Stage.ASSIGNED).count()
-            snapshotted = StorySnapshot.objects.filter(hour__gte=last_hour).exists()
-            if not waiting and snapshotted:
+            if StorySnapshot.objects.filter(hour__gte=floor_hour(end)).exists():
                 return
-            if not waiting and time.monotonic() - asked_at > 10:
-                # The last hour's snapshot: ask for it now rather than wait for a tick.
+            if time.monotonic() - asked_at > 10:
+                # Ask for it now rather than wait for the beat's tick.
                 update_hourly_snapshots.delay()
                 asked_at = time.monotonic()
             time.sleep(1)
-        self.stderr.write("workers did not finish within the drain timeout; showing what they did")
+        self.stderr.write("the last hour was not measured within the drain timeout")
 
     def _print_top_trends(self):
         self.stdout.write("\nTop trends at the end of the replay:")
