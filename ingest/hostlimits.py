@@ -82,6 +82,8 @@ def try_acquire(host: str) -> str | None:
         token = _take_slot(host, real_now)  # a new host: its rows exist now
     if token is None:
         return None
+    if min_delay() <= 0:
+        return token  # no pace to keep: a query a page saved
     paced = HostPace.objects.filter(host=host, next_request_at__lte=real_now).update(
         next_request_at=real_now + timedelta(seconds=min_delay())
     )

@@ -174,6 +174,14 @@ def test_host_minimum_delay_between_requests(settings):
 
 
 @pytest.mark.django_db
+def test_host_without_a_minimum_delay_gives_a_turn_for_one_update(settings, django_assert_num_queries):
+    settings.HOST_MAX_CONCURRENT, settings.HOST_MIN_DELAY_SECONDS = 2, 0
+    hostlimits.release("news.example", hostlimits.try_acquire("news.example"))  # the host's rows exist
+    with django_assert_num_queries(1):
+        assert hostlimits.try_acquire("news.example") is not None
+
+
+@pytest.mark.django_db
 def test_slot_of_a_dead_worker_is_freed_when_its_lease_runs_out(settings):
     settings.HOST_MAX_CONCURRENT, settings.HOST_MIN_DELAY_SECONDS = 1, 0
     assert hostlimits.try_acquire("news.example")  # and never released: the worker died
