@@ -152,6 +152,33 @@ def test_angles_name_groups_by_words_their_quote_contains_and_show_their_outlets
         assert len(angle.sources) >= 2
 
 
+def _angle_name(quote: str, words: list[str], seed: str, names=()) -> list[str]:
+    from trends.words.briefs.angles import _label
+
+    return _label(quote, [t.stem(w) for w in words], t.stem(seed), {t.stem(n) for n in names})
+
+
+def test_angle_is_named_by_the_stretch_of_its_quote_between_its_words():
+    quote = "Several dozen feared dead in Swiss ski resort bar fire"
+    assert _angle_name(quote, ["dozen", "dead"], "dozen", ["Swiss"]) == ["dozen feared dead"]
+
+
+def test_angle_name_is_the_short_stretch_holding_most_of_its_words():
+    quote = "Oil prices jump as Venezuela raid rattles markets"
+    assert _angle_name(quote, ["markets", "oil", "prices"], "markets") == ["Oil prices"]
+
+
+def test_angle_name_widens_to_a_whole_name():
+    quote = "Maduro's rise and fall: a portrait of Nicolás Maduro in photos"
+    assert _angle_name(quote, ["Nicolás"], "Nicolás", ["Nicolás", "Maduro"]) == ["Nicolás Maduro"]
+
+
+def test_angle_name_from_a_title_case_headline_keeps_capitals_for_names_only():
+    quote = "Several Dozen Feared Dead In Swiss Ski Resort Bar Fire"
+    assert _angle_name(quote, ["dozen", "dead"], "dozen", ["Swiss"]) == ["dozen feared dead"]
+    assert _angle_name(quote, ["dead", "Swiss"], "Swiss", ["Swiss"]) == ["dead in Swiss"]
+
+
 def test_angles_are_omitted_when_the_coverage_does_not_split():
     assert _brief(ONE_DEVELOPMENT, []).angles == []
 

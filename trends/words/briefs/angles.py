@@ -23,6 +23,7 @@ ANGLE_MIN_SHARE = 0.08  # of the story's articles, for a group to count as an an
 ANGLE_MAX_SHARE = 0.35  # a word more articles use than this is the story's, not an angle's
 ANGLE_MIN_CLOSENESS = 0.15  # within-group minus group-to-rest similarity
 ANGLE_STORY_WORDS = 5  # the story's most used stems, never an angle's name
+MAX_LABEL_WORDS = 5  # an angle's name quoted as one stretch of its sentence at most this long
 
 
 def angles(reading: StoryReading, topics: list[tuple[str, str]] = ()) -> list[Angle]:
@@ -149,9 +150,11 @@ def _describe_angle(reading, seed: str, members: set[int], others: list[int], fo
     if best is None:
         return None
     _key, e, hits = best
-    label = _in_text_order(e.text, hits[:3])
     # One common word ('deadly', 'travel') is a turn of phrase, not an aspect; a name can be.
-    if not label or (len(hits) == 1 and hits[0] not in reading.name_stems):
+    if len(hits) == 1 and hits[0] not in reading.name_stems:
+        return None
+    label = _label(e.text, hits[:3], seed, reading.name_stems)
+    if not label:
         return None
     outlets = Counter(reading.source_of[a] for a in members)
     cited = [e.article_id] + sorted(members - {e.article_id}, key=lambda a: (reading.time_of[a], a))
@@ -169,31 +172,47 @@ def _outlets(reading: StoryReading, article_ids: set[int]) -> int:
     return len({reading.source_of[a] for a in article_ids})
 
 
-def _in_text_order(text: str, stems: list[str]) -> list[str]:
-    """The words of the text with these stems, as the text spells them and
-    in its order; neighbours stay together ('Pete Hegseth', 'box office')."""
-    phrases: list[list[str]] = []
-    seen: set[str] = set()
-    last = -2
-    for position, word in enumerate(t.WORD.findall(text)):
-        s = t.stem(word)
-        if s not in stems or s in seen:
-            continue
-        seen.add(s)
-        if position == last + 1 and phrases:
-            phrases[-1].append(word)
-        else:
-            phrases.append([word])
-        last = position
-    return [" ".join(p) for p in phrases]
+def _label(text: str, stems: list[str], seed: str, names: set[str]) -> list[str]:
+    """The angle's name as its quote says it: the stretch of the quote from
+    the first of these words to the last when that is short ('dozen feared
+    dead', not 'dozen, dead'), else the short stretch that holds most of them
+    ('Oil prices'), widened to a whole name ('Nicolás Maduro'). `names`: the
+    story's name stems."""
+    matches = list(t.WORD.finditer(text))
+    at = [k for k, m in enumerate(matches) if t.stem(m.group()) in stems]
+    if not at:
+        return []
+    first, last = _shortest_stretch(at, [k for k in at if t.stem(matches[k].group()) == seed])
+    title_case = t.is_title_case(text)
+
+    def is_name(k: int) -> bool:
+        word = matches[k].group()
+        if t.stem(word) in names:
+            return True
+        return not title_case and k > 0 and word[:1].isupper()  # not capitalised for opening the sentence
+
+    def joined(a: int, b: int) -> bool:
+        return text[matches[a].end() : matches[b].start()] == " "
+
+    while first > 0 and is_name(first) and is_name(first - 1) and joined(first - 1, first):
+        first -= 1
+    while last + 1 < len(matches) and is_name(last) and is_name(last + 1) and joined(last, last + 1):
+        last += 1
+    phrase = text[matches[first].start() : matches[last].end()]
+    if title_case:  # "Dozen Feared Dead" reads "dozen feared dead"; names keep their capitals
+        phrase = " ".join(w if t.stem(w) in names else w.lower() for w in phrase.split(" "))
+    return [phrase]
 
 
-def _surface(text: str, wanted_stem: str) -> str:
-    """The word of the text whose stem is wanted, as the text spells it."""
-    for word in t.WORD.findall(text):
-        if t.stem(word) == wanted_stem:
-            return word if word[:1].isupper() and not t.is_title_case(text) else word.lower()
-    return ""
+def _shortest_stretch(at: list[int], seed_at: list[int]) -> tuple[int, int]:
+    """Of word positions `at`, the first and last of the run of at most
+    MAX_LABEL_WORDS words that holds most of them (one with the seed first)."""
+    runs = [(i, max(j for j in at if i <= j < i + MAX_LABEL_WORDS)) for i in at]
+
+    def held(run: tuple[int, int], positions: list[int]) -> int:
+        return sum(run[0] <= k <= run[1] for k in positions)
+
+    return max(runs, key=lambda run: (held(run, at), held(run, seed_at) > 0, -run[0]))
 
 
 def _jaccard_ids(a: set[int], b: set[int]) -> float:
