@@ -207,6 +207,18 @@ def test_headline_sentences_each_end_with_a_full_stop(client, restored_brief):
         assert re.search(r"[.!?…][\"'”’)]*$", text), text
 
 
+def test_an_angle_is_shown_under_its_name_with_a_capital(client, restored_brief):
+    story = restored_brief
+    cited = list(Article.objects.filter(story=story).values_list("pk", flat=True)[:2])
+    angle = {"words": ["dozen feared dead"], "sources": ["BBC News", "Global News"], "articles": 8}
+    angle |= {"text": "Several dozen feared dead in Swiss ski resort bar fire", "citations": cited}
+    angles = [angle, dict(angle, words=["Sparkler"])]
+    Story.objects.filter(pk=story.pk).update(brief=dict(story.brief, angles=angles))
+    html = client.get(reverse("trends:story", args=[story.pk])).text
+    shown = '<strong class="angle-words">Dozen feared dead</strong>: 8 articles from BBC News, Global News'
+    assert shown in html
+
+
 def test_long_citation_run_shows_three_links_and_a_link_to_the_rest(client, restored_brief):
     story = restored_brief
     article_ids = list(Article.objects.filter(story=story, duplicate_of=None).values_list("pk", flat=True))
