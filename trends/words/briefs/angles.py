@@ -182,7 +182,7 @@ def _label(text: str, stems: list[str], seed: str, names: set[str]) -> list[str]
     at = [k for k, m in enumerate(matches) if t.stem(m.group()) in stems]
     if not at:
         return []
-    first, last = _shortest_stretch(at, [k for k in at if t.stem(matches[k].group()) == seed])
+    first, last = _busiest_stretch(at, [k for k in at if t.stem(matches[k].group()) == seed])
     title_case = t.is_title_case(text)
 
     def is_name(k: int) -> bool:
@@ -200,13 +200,14 @@ def _label(text: str, stems: list[str], seed: str, names: set[str]) -> list[str]
         last += 1
     phrase = text[matches[first].start() : matches[last].end()]
     if title_case:  # "Dozen Feared Dead" reads "dozen feared dead"; names keep their capitals
-        phrase = " ".join(w if t.stem(w) in names else w.lower() for w in phrase.split(" "))
+        phrase = t.WORD.sub(lambda m: m.group() if t.stem(m.group()) in names else m.group().lower(), phrase)
     return [phrase]
 
 
-def _shortest_stretch(at: list[int], seed_at: list[int]) -> tuple[int, int]:
+def _busiest_stretch(at: list[int], seed_at: list[int]) -> tuple[int, int]:
     """Of word positions `at`, the first and last of the run of at most
-    MAX_LABEL_WORDS words that holds most of them (one with the seed first)."""
+    MAX_LABEL_WORDS words that holds most of them (on a tie, one that holds
+    the seed, then the earliest)."""
     runs = [(i, max(j for j in at if i <= j < i + MAX_LABEL_WORDS)) for i in at]
 
     def held(run: tuple[int, int], positions: list[int]) -> int:
