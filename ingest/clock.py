@@ -11,8 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-# A process reads the replay clock row at most this often (real seconds).
-CACHE_SECONDS = 1.0
+_CACHE_SECONDS = 1.0
 _cached_at = -1e9
 _cached_clock = None
 
@@ -22,7 +21,13 @@ def now() -> datetime:
     real = timezone.now()
     if clock is None:
         return real
-    return clock.simulated_start + (real - clock.real_start) * clock.speed
+    return replayed(clock.simulated_start, clock.real_start, clock.speed, clock.holds_at, real)
+
+
+def replayed(simulated_start, real_start, speed: float, holds_at, real: datetime) -> datetime:
+    """The replayed moment at real time `real`, never past holds_at."""
+    moment = simulated_start + (real - real_start) * speed
+    return min(moment, holds_at) if holds_at is not None else moment
 
 
 def reset_cache() -> None:
@@ -32,7 +37,7 @@ def reset_cache() -> None:
 
 def _replay_clock():
     global _cached_at, _cached_clock
-    if time.monotonic() - _cached_at > CACHE_SECONDS:
+    if time.monotonic() - _cached_at > _CACHE_SECONDS:
         from ingest.models import ReplayClock
 
         _cached_clock = ReplayClock.objects.first()

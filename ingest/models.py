@@ -151,6 +151,9 @@ class ReplayClock(models.Model):
     simulated_start = models.DateTimeField()
     real_start = models.DateTimeField()
     speed = models.FloatField(help_text="simulated seconds per real second")
+    # The replayed time stands still here, whatever row a process has cached:
+    # a replay collects its last hour's items before that hour is measured.
+    holds_at = models.DateTimeField(null=True, blank=True)
 
 
 class HostSlot(models.Model):

@@ -73,6 +73,28 @@ def _assert_the_last_hour_was_collected_then_measured(end):
 
 
 @pytest.mark.django_db
+def test_replayed_clock_stands_still_at_its_hold_in_every_process():
+    from django.utils import timezone
+
+    from ingest import clock
+
+    hold = START + timedelta(hours=1)
+    ReplayClock.objects.create(
+        simulated_start=START, real_start=timezone.now() - timedelta(seconds=10), speed=3600, holds_at=hold
+    )
+    clock.reset_cache()
+    assert clock.now() == hold  # ten real seconds at 3600x would be ten replayed hours
+
+
+def test_replay_holds_just_short_of_its_last_whole_hour():
+    from lab.management.commands.replay import LAST_MOMENT, _hold_for
+
+    last_hour_end = START + timedelta(hours=3)
+    assert _hold_for(START, last_hour_end + timedelta(minutes=30)) == last_hour_end - LAST_MOMENT
+    assert _hold_for(START, START + timedelta(minutes=30)) is None  # no whole hour to measure
+
+
+@pytest.mark.django_db
 @pytest.mark.needs_real_data
 def test_release_clock_returns_the_database_to_wall_clock_time():
     from django.utils import timezone

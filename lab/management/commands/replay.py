@@ -44,21 +44,24 @@ class ReplayTimeline:
     """The replayed clock, shared with the workers through the ReplayClock row.
     It pauses while the workers have a backlog, so that on a slow machine the
     replay slows down instead of snapshotting hours whose articles have not
-    been processed yet."""
+    been processed yet, and it stands still at `holds_at` (every process
+    applies the hold, see ingest.clock) until released."""
 
-    def __init__(self, start: datetime, speed: float):
+    def __init__(self, start: datetime, speed: float, holds_at: datetime | None = None):
         self.speed = speed
+        self.holds_at = holds_at
         self._anchor_simulated = start
         self._anchor_real = timezone.now()
         self.paused = False
         ReplayClock.objects.all().delete()
-        ReplayClock.objects.create(simulated_start=start, real_start=self._anchor_real, speed=speed)
+        ReplayClock.objects.create(
+            simulated_start=start, real_start=self._anchor_real, speed=speed, holds_at=holds_at
+        )
         clock.reset_cache()
 
     def now(self) -> datetime:
-        if self.paused:
-            return self._anchor_simulated
-        return self._anchor_simulated + (timezone.now() - self._anchor_real) * self.speed
+        speed = 0 if self.paused else self.speed
+        return clock.replayed(self._anchor_simulated, self._anchor_real, speed, self.holds_at, timezone.now())
 
     def pause(self):
         if not self.paused:
@@ -69,12 +72,17 @@ class ReplayTimeline:
             self._set(self._anchor_simulated, paused=False)
 
     def stop_at(self, moment: datetime):
+        """Stand still at `moment`, hold released."""
+        self.holds_at = None
         self._set(moment, paused=True)
 
     def _set(self, simulated: datetime, *, paused: bool):
         self._anchor_simulated, self._anchor_real, self.paused = simulated, timezone.now(), paused
         ReplayClock.objects.update(
-            simulated_start=simulated, real_start=self._anchor_real, speed=0 if paused else self.speed
+            simulated_start=simulated,
+            real_start=self._anchor_real,
+            speed=0 if paused else self.speed,
+            holds_at=self.holds_at,
         )
 
 
@@ -82,11 +90,11 @@ class ReplayTimeline:
 # and gives up when the backlog has not moved for STALL_SECONDS.
 BACKLOG_PAUSE, BACKLOG_RESUME = 150, 30
 STALL_SECONDS = 300
-# How often the replay looks at the clock and the backlog (real seconds).
-FOLLOW_TICK = 0.5
-# Where the clock waits while the last items are collected: short of the end,
-# so that the last hour is not yet complete (trends.measure.hourly).
+# The clock holds this far short of the last whole hour while that hour's
+# items are collected, so the hour is not yet complete (trends.measure.hourly).
 LAST_MOMENT = timedelta(seconds=1)
+# How long the final collection may take, and then the last hour's measurement.
+FINISH_SECONDS, LAST_HOUR_SECONDS = 180, 60
 
 
 class Command(BaseCommand):
@@ -146,7 +154,7 @@ class Command(BaseCommand):
             raise CommandError("the stream has no items in that period")
 
         speed = options["speed"]
-        timeline = ReplayTimeline(start, speed)
+        timeline = ReplayTimeline(start, speed, holds_at=_hold_for(start, end))
         feeds = ReplayFeeds(items, timeline.now, pages, summaries)
         # The feed server is Surge's own: when its port is taken, any free one serves.
         server = start_server(feeds, options["port"], any_port_if_busy=True)
@@ -163,7 +171,7 @@ class Command(BaseCommand):
         try:
             self._follow(start, end, timeline)
             # The clock stays frozen at the end of the replay so the site shows that moment.
-            self._finish(end, timeline)
+            self._finish(end, timeline, replay_feeds=Feed.objects.filter(url__startswith=feeds_root(port)))
         finally:
             timeline.stop_at(end)
             for child in children:
@@ -186,7 +194,7 @@ class Command(BaseCommand):
                 # Named from its feed title by an earlier replay, never by an editor.
                 source.name = name
                 source.save(update_fields=["name"])
-            url = f"http://127.0.0.1:{port}/feeds/{domain}.xml"
+            url = f"{feeds_root(port)}{domain}.xml"
             # Feeds of an earlier replay on another port (never a real feed).
             earlier = Feed.objects.filter(source=source, url__startswith="http://127.0.0.1:")
             earlier.filter(url__endswith=f"/feeds/{domain}.xml").exclude(url=url).delete()
@@ -200,6 +208,9 @@ class Command(BaseCommand):
                     "paused": False,
                     "etag": "",
                     "last_modified": "",
+                    # An earlier replay's reads say nothing of this one's (see _collect).
+                    "last_polled_at": None,
+                    "last_success_at": None,
                 },
             )
 
@@ -216,17 +227,12 @@ class Command(BaseCommand):
         return [subprocess.Popen(worker, env=env), subprocess.Popen(beat, env=env)]
 
     def _follow(self, start, end, timeline):
-        """Run the replayed clock up to just short of `end` (see LAST_MOMENT)."""
+        """Run the replayed clock until it stands at its hold (or `end`)."""
         total_hours = int((end - start).total_seconds() // 3600)
         last_backlog, moved_at = None, time.monotonic()
-        # Workers read the clock row once a second (ingest.clock), so after the
-        # clock stops here they may run on for that long, and this loop looks
-        # only every FOLLOW_TICK: stopping this far short, nobody's clock ever
-        # passes `end` before _finish moves it there.
-        stop_before = end - timedelta(seconds=(FOLLOW_TICK + clock.CACHE_SECONDS + 1) * timeline.speed)
         with tqdm(total=total_hours, unit="h", desc="replayed hours") as bar:
-            while (now := timeline.now()) < stop_before:
-                backlog = Article.objects.exclude(stage=Article.Stage.ASSIGNED).count()
+            while (now := timeline.now()) < (timeline.holds_at or end):
+                backlog = _waiting_articles().count()
                 if backlog != last_backlog or not timeline.paused:
                     last_backlog, moved_at = backlog, time.monotonic()
                 elif time.monotonic() - moved_at > STALL_SECONDS:
@@ -244,39 +250,40 @@ class Command(BaseCommand):
                     articles=Article.objects.count(),
                     stories=Story.objects.count(),
                 )
-                time.sleep(FOLLOW_TICK)
+                time.sleep(0.5)
             bar.update(total_hours - bar.n)
 
-    def _finish(self, end, timeline, timeout=180):
+    def _finish(self, end, timeline, replay_feeds):
         """Bring in everything the replayed period brought, then measure its
-        last hour. The clock stands just short of `end` while every feed is
-        read once more and the workers work off their backlog (a worker busy
-        with a burst may not have polled for the last replayed minutes), so
-        the hourly pass cannot measure the last hour half-collected; then
-        the clock moves to `end` and that hour is measured."""
-        deadline = time.monotonic() + timeout
-        last_moment = end - LAST_MOMENT
-        timeline.stop_at(last_moment)
-        while time.monotonic() < deadline:
-            unread = Feed.objects.filter(paused=False).filter(
-                Q(last_polled_at__isnull=True) | Q(last_polled_at__lt=last_moment)
-            )
-            # A poll that began before the clock stopped schedules its next one later.
-            unread.filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__gt=last_moment)).update(
-                next_poll_at=last_moment
-            )
-            waiting = Article.objects.exclude(stage=Article.Stage.ASSIGNED).count()
-            if not waiting and not unread.exists():
-                break
-            time.sleep(1)
-        else:
-            self.stderr.write("workers did not finish within the drain timeout; showing what they did")
-            return
+        last hour. While the clock holds just short of that hour's end, every
+        feed is read once more and the workers work off their backlog (a
+        worker busy with a burst may not have polled for the last replayed
+        minutes), so the hourly pass cannot measure the hour half-collected;
+        then the clock moves to `end`, what came after the hour is collected
+        the same way, and the last hour is measured."""
+        if timeline.holds_at is not None:
+            self._collect(replay_feeds, timeline.holds_at)
         timeline.stop_at(end)
-        self._wait_for_last_hour(end, deadline)
+        self._collect(replay_feeds, end)
+        self._wait_for_last_hour(end)
 
-    def _wait_for_last_hour(self, end, deadline):
-        asked_at = 0.0
+    def _collect(self, replay_feeds, moment):
+        """Wait until every replay feed was read at `moment` and no article waits."""
+        deadline = time.monotonic() + FINISH_SECONDS
+        while time.monotonic() < deadline:
+            unread = replay_feeds.filter(paused=False).filter(
+                Q(last_success_at__isnull=True) | Q(last_success_at__lt=moment)
+            )
+            # A poll that began earlier, failed or was deferred scheduled its next one later.
+            later = Q(next_poll_at__isnull=True) | Q(next_poll_at__gt=moment)
+            unread.filter(later).update(next_poll_at=moment)
+            if not unread.exists() and not _waiting_articles().exists():
+                return
+            time.sleep(1)
+        self.stderr.write(f"the workers did not collect everything up to {moment:%m-%d %H:%M} in time")
+
+    def _wait_for_last_hour(self, end):
+        deadline, asked_at = time.monotonic() + LAST_HOUR_SECONDS, 0.0
         while time.monotonic() < deadline:
             if StorySnapshot.objects.filter(hour__gte=floor_hour(end)).exists():
                 return
@@ -285,7 +292,7 @@ class Command(BaseCommand):
                 update_hourly_snapshots.delay()
                 asked_at = time.monotonic()
             time.sleep(1)
-        self.stderr.write("the last hour was not measured within the drain timeout")
+        self.stderr.write("the last hour was not measured in time")
 
     def _print_top_trends(self):
         self.stdout.write("\nTop trends at the end of the replay:")
@@ -295,3 +302,23 @@ class Command(BaseCommand):
                 f"  {story.velocity:6.2f}  {story.lifecycle:8} {story.source_count:3} sources "
                 f"{story.article_count:4} articles  {story.headline[:80]}"
             )
+
+
+def _hold_for(start: datetime, end: datetime) -> datetime | None:
+    """Where the clock holds while the replay's last whole hour is collected:
+    just short of that hour's end (None when the replay completes no hour)."""
+    last_hour_end = floor_hour(end)
+    return last_hour_end - LAST_MOMENT if last_hour_end - LAST_MOMENT > start else None
+
+
+def _waiting_articles():
+    """Articles a worker will still process: neither in a story nor given up
+    on (FAILED), nor set aside to be retried after a delay."""
+    done = Q(stage__in=[Article.Stage.ASSIGNED, Article.Stage.FAILED])
+    retry_later = Q(claim_token="", claimed_until__gt=timezone.now())
+    return Article.objects.exclude(done).exclude(retry_later)
+
+
+def feeds_root(port: int) -> str:
+    """Where the local feed server serves the replay's feeds."""
+    return f"http://127.0.0.1:{port}/feeds/"
