@@ -168,6 +168,10 @@ def test_angle_name_is_the_short_stretch_holding_most_of_its_words():
     assert _angle_name(quote, ["markets", "oil", "prices"], "markets") == ["Oil prices"]
 
 
+def test_angle_name_opens_no_quote_it_does_not_close():
+    assert _angle_name('Trump says "no deal" as talks stall', ["says", "deal"], "deal") == ["says no deal"]
+
+
 def test_angle_name_widens_to_a_whole_name():
     quote = "Maduro's rise and fall: a portrait of Nicolás Maduro in photos"
     assert _angle_name(quote, ["Nicolás"], "Nicolás", ["Nicolás", "Maduro"]) == ["Nicolás Maduro"]

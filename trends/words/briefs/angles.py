@@ -201,7 +201,16 @@ def _label(text: str, stems: list[str], seed: str, names: set[str]) -> list[str]
     phrase = text[matches[first].start() : matches[last].end()]
     if title_case:  # "Dozen Feared Dead" reads "dozen feared dead"; names keep their capitals
         phrase = t.WORD.sub(lambda m: m.group() if t.stem(m.group()) in names else m.group().lower(), phrase)
-    return [phrase]
+    return [_without_stray_quotes(phrase)]
+
+
+def _without_stray_quotes(phrase: str) -> str:
+    """A stretch cut from 'Trump says "no deal" as…' must not open a quote it does not close."""
+    if phrase.count('"') % 2:
+        phrase = phrase.replace('"', "")
+    if phrase.count("“") != phrase.count("”"):
+        phrase = phrase.replace("“", "").replace("”", "")
+    return phrase
 
 
 def _busiest_stretch(at: list[int], seed_at: list[int]) -> tuple[int, int]:
