@@ -179,17 +179,18 @@ def _label(text: str, stems: list[str], seed: str, names: set[str]) -> list[str]
     ('Oil prices'), widened to a whole name ('Nicolás Maduro'). `names`: the
     story's name stems."""
     matches = list(t.WORD.finditer(text))
-    at = [k for k, m in enumerate(matches) if t.stem(m.group()) in stems]
+    word_stems = [t.stem(m.group()) for m in matches]
+    at = [k for k, s in enumerate(word_stems) if s in stems]
     if not at:
         return []
-    first, last = _busiest_stretch(at, [k for k in at if t.stem(matches[k].group()) == seed])
+    first, last = _busiest_stretch(at, [k for k in at if word_stems[k] == seed])
     title_case = t.is_title_case(text)
 
     def is_name(k: int) -> bool:
-        word = matches[k].group()
-        if t.stem(word) in names:
+        if word_stems[k] in names:
             return True
-        return not title_case and k > 0 and word[:1].isupper()  # not capitalised for opening the sentence
+        # not capitalised for opening the sentence
+        return not title_case and k > 0 and matches[k].group()[:1].isupper()
 
     def joined(a: int, b: int) -> bool:
         return text[matches[a].end() : matches[b].start()] == " "
