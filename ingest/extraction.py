@@ -153,7 +153,7 @@ def _fetch_and_extract(article: Article) -> tuple[str, str]:
             return "", "no article text found on the page"
         page_url = _canonical_link(tree, response.url)
         page_date = _page_date(tree, response.url) if _undated(article) else None
-        doc = trafilatura.bare_extraction(tree, url=response.url, with_metadata=False)
+        doc = _extract_text(tree, response.url)
     except Exception as exc:  # noqa: BLE001 -- trafilatura raises assorted lxml errors on junk pages
         log.warning("extraction failed for %s: %s", article.url, exc)
         return "", f"extraction failed: {type(exc).__name__}"
@@ -162,6 +162,14 @@ def _fetch_and_extract(article: Article) -> tuple[str, str]:
     _adopt_canonical(article, page_url)
     _adopt_date(article, page_date)
     return doc.text.strip(), ""
+
+
+def _extract_text(tree: HtmlElement, page_url: str):
+    # fast: trafilatura's own algorithm without the readability/jusText
+    # comparison, a third of its time here; its published benchmark puts
+    # the loss at about a point of recall, precision unchanged
+    # (docs/decisions/fast-at-any-size.md).
+    return trafilatura.bare_extraction(tree, url=page_url, with_metadata=False, fast=True)
 
 
 def _canonical_link(tree: HtmlElement, page_url: str) -> str:
@@ -231,7 +239,7 @@ def warm_up() -> None:
         "</article></body></html>"
     )
     _page_date(tree, "https://warm-up.example/article.html")
-    trafilatura.bare_extraction(tree, url="https://warm-up.example/article.html", with_metadata=False)
+    _extract_text(tree, "https://warm-up.example/article.html")
 
 
 def detect_language(text: str) -> str:
