@@ -133,9 +133,8 @@ def cache_from_url(url: str, var_dir) -> dict:
         raise ImproperlyConfigured(f"CACHE_URL must start with one of {allowed}, got {url!r}")
     if parsed.scheme == "file":
         location = parsed.path or str(Path(var_dir).resolve() / "cache" / "pages")
-        # Culling lists the folder on every write: keep it small.
         return {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "surge.file_cache.FolderCache",
             "LOCATION": location,
             "OPTIONS": {"MAX_ENTRIES": 3000},
         }
