@@ -235,6 +235,24 @@ def test_where_answer_is_not_a_line_led_by_another_country():
     assert where.answer == "Explosions heard in Caracas as US strikes Venezuela"
 
 
+def test_where_answer_is_not_a_line_whose_first_place_is_another_country():
+    coverage = [
+        _item(1, "CNN", "Protests erupt in US cities over Trump's military intervention in Venezuela", 0),
+        _item(
+            2,
+            "Reuters",
+            "Trump says US forces captured Venezuelan President Nicolás Maduro in Caracas raid",
+            150,
+        ),
+        _item(3, "AP", "Maduro flown to New York to face drug charges after US raid", 180),
+        _item(4, "CBS", "Maduro captured by US forces, Trump says", 200),
+        _item(5, "BBC", "Blackouts reported in Caracas after the strikes", 300),
+        _item(6, "NPR", "Rubio says US will not govern Venezuela after Maduro capture", 390),
+    ]
+    where = next(a for a in _brief(coverage, [*TOPICS, ("US", "place")]).answers if a.kind == "where")
+    assert "in Caracas" in where.answer
+
+
 def test_no_answer_repeats_what_to_watch():
     brief = _brief()
     watched = {line.text for line in brief.watch}

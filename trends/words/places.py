@@ -101,6 +101,11 @@ def country_names() -> dict[str, str]:
     return names
 
 
+def is_country(folded: str) -> bool:
+    """A country's name or an everyday short form, folded ("venezuela", "us")."""
+    return folded in country_names() or folded in _EXTRA_PLACES
+
+
 def countries_named(line: str) -> set[str]:
     """The countries a line names by name ("Somali" of Minneapolis's Somali
     community names no country)."""

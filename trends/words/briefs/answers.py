@@ -12,11 +12,12 @@ from trends.words.briefs.reading import (
     StoryReading,
     _clean,
     _fact_score,
+    _names_after_preposition,
     is_event_fact,
 )
 from trends.words.briefs.watch import MAX_WATCH
 from trends.words.folding import fold_name
-from trends.words.places import countries_named
+from trends.words.places import countries_named, is_country
 
 MAX_ANSWERS = 4
 
@@ -231,9 +232,12 @@ def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | No
         return None
     place_words = [t.words(p) for p in places]
     folded_places = {fold_name(p) for p in places}
+    scenes = _scenes(reading, places)
     for text, e, c in _answer_candidates(reading, used):
         if _led_by_another_country(text, folded_places):
             continue  # "Colombia braces … after the raid in Venezuela": a neighbour's reaction
+        if _first_placed_elsewhere(text, scenes):
+            continue  # "Protests erupt in US cities over … in Venezuela": it happens in the US
         folded = t.words(text)
         for words in place_words:
             for index in range(1, len(folded) - len(words) + 1):
@@ -241,6 +245,23 @@ def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | No
                 if folded[index : index + len(words)] == words and _after_preposition(folded, index, reach):
                     return Answer("Where did it happen?", text, reading.line(e, c.stems).citations, "where")
     return None
+
+
+def _scenes(reading: StoryReading, places: list[str]) -> set[str]:
+    """The story's places where things happen (folded): those the coverage
+    puts something "in" or "at" at least a third as often as the most so
+    placed. A country that acts ("US strikes Venezuela") is a topic too, but
+    rarely the scene."""
+    placed = {t.fold(p): reading.placed[t.fold(p)] for p in places}
+    most = max(placed.values(), default=0)
+    return {p for p, n in placed.items() if n * 3 >= most}
+
+
+def _first_placed_elsewhere(text: str, scenes: set[str]) -> bool:
+    """The first name the line puts something "in" or "at" is a country
+    other than the story's scenes."""
+    first = next(iter(_names_after_preposition(text)), None)
+    return first is not None and first not in scenes and is_country(first)
 
 
 def _led_by_another_country(text: str, folded_places: set[str]) -> bool:
