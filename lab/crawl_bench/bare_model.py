@@ -10,19 +10,24 @@ def bare_embedding_rates(texts: list[str], workers: int) -> dict:
     process has, then with all the workers' threads in one process."""
     import torch
 
+    threads = settings.TORCH_THREADS
+    rates = {"threads": threads, "all_threads": threads * workers}
+    rates["batch_size"] = settings.EMBEDDING_BATCH_SIZE
+    rates["per_second"], rates["cpu_ms_per_text"] = bare_rate(texts)
+    torch.set_num_threads(threads * workers)
+    rates["all_threads_per_second"], _ = bare_rate(texts)
+    torch.set_num_threads(threads)
+    return rates
+
+
+def bare_rate(texts: list[str]) -> tuple[float, float]:
+    """(texts/s, CPU ms a text) of the model on these texts, in batches of
+    EMBEDDING_BATCH_SIZE, with the threads torch has now, after a warm-up batch."""
     from trends.stories.embedding import embed_texts, get_model
 
     get_model()
-    threads = settings.TORCH_THREADS
-    batch = settings.EMBEDDING_BATCH_SIZE
-    rates = {"threads": threads, "all_threads": threads * workers, "batch_size": batch}
-    for key, count in (("per_second", threads), ("all_threads_per_second", threads * workers)):
-        torch.set_num_threads(count)
-        embed_texts(texts[:batch])  # warm-up
-        started, cpu_started = time.perf_counter(), time.process_time()
-        embed_texts(texts)
-        rates[key] = round(len(texts) / (time.perf_counter() - started), 2)
-        if key == "per_second":
-            rates["cpu_ms_per_text"] = round(1000 * (time.process_time() - cpu_started) / len(texts), 2)
-    torch.set_num_threads(threads)
-    return rates
+    embed_texts(texts[: settings.EMBEDDING_BATCH_SIZE])
+    started, cpu_started = time.perf_counter(), time.process_time()
+    embed_texts(texts)
+    per_second = round(len(texts) / (time.perf_counter() - started), 2)
+    return per_second, round(1000 * (time.process_time() - cpu_started) / len(texts), 2)

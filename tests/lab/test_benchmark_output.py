@@ -64,6 +64,10 @@ def test_bench_crawl_json_keys(tmp_path):
     for key in ("articles_per_second", "bare_embed_per_second", "ratio"):
         assert isinstance(figures[key], float) and figures[key] > 0, key
     assert set(figures["stage_share"]) == {"fetch", "parse", "extract", "embed", "assign", "refresh"}
+    # the bare rate brackets the crawl: measured before the workers start and after they stop
+    before, after = figures["bare_embed_per_second_before"], figures["bare_embed_per_second_after"]
+    assert before > 0 and after > 0
+    assert abs(figures["bare_embed_per_second"] - (before + after) / 2) <= 0.01
     # the words stage runs in its own tasks after the burst, and is waited for
     assert figures["words_done_seconds"] >= figures["wall_seconds"]
     assert figures["stage_seconds"]["refresh"] > 0

@@ -13,7 +13,10 @@ workers' settings (TORCH_THREADS threads, EMBEDDING_BATCH_SIZE), after a
 warm-up batch. Then it starts the workers, waits until each has loaded its
 model (they do so at start, see trends.tasks) and times the crawl from the
 first poll to the last article in a story. `ratio` is the crawl's
-articles/s over the bare model's texts/s. The stories' words (their own
+articles/s over the bare model's texts/s, the mean of two measurements, one
+before the workers start and one after they stop: this machine's speed drifts
+by a fifth between runs a minute apart, and bracketing the crawl cancels a
+steady drift instead of charging it to one side. The stories' words (their own
 task, after each burst) are waited for too: `words_done_seconds` is when the
 last of them was written, and their time is in the stage table.
 
@@ -37,7 +40,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from ingest.timing import STAGES, read_totals
-from lab.crawl_bench.bare_model import bare_embedding_rates
+from lab.crawl_bench.bare_model import bare_embedding_rates, bare_rate
 from lab.crawl_bench.feeds import BenchServer, load_texts
 from lab.crawl_bench.workers import (
     cpu_seconds,
@@ -122,7 +125,8 @@ class Command(BaseCommand):
             Feed.objects.create(url=server.url(f"/feed/{i}.xml"), source=source)
         expected = n_feeds * n_items
 
-        bare = bare_embedding_rates(server.texts_to_embed(), opts["workers"])
+        bare_texts = server.texts_to_embed()
+        bare = bare_embedding_rates(bare_texts, opts["workers"])
         workers = [start_worker(workdir, f"bench{n}") for n in range(opts["workers"])]
         try:
             from ingest.tasks import poll_due_feeds
@@ -158,6 +162,7 @@ class Command(BaseCommand):
         finally:
             stop_workers(workers)
             server.stop()
+        _bracket(bare, *bare_rate(bare_texts))
 
         stored = Article.objects.count()
         assigned = Article.objects.filter(story__isnull=False).count()
@@ -178,6 +183,8 @@ class Command(BaseCommand):
             "first_in_story_seconds": round(first_in_story_at - started, 2) if first_in_story_at else None,
             "words_done_seconds": round(words_elapsed, 2) if words_elapsed else None,
             "bare_embed_per_second": bare["per_second"],
+            "bare_embed_per_second_before": bare["per_second_before"],
+            "bare_embed_per_second_after": bare["per_second_after"],
             "bare_embed_per_second_all_threads": bare["all_threads_per_second"],
             "ratio": round(assigned / elapsed / bare["per_second"], 3),
             # CPU the worker processes used (all their threads), per article: what
@@ -190,7 +197,8 @@ class Command(BaseCommand):
             "stage_ms_per_article": {s: round(1000 * totals[s] / max(assigned, 1), 2) for s in STAGES},
         }
         self.stdout.write(
-            f"bare model: {bare['per_second']} texts/s ({bare['threads']} torch thread(s) a process, "
+            f"bare model: {bare['per_second']} texts/s ({bare['per_second_before']} before the crawl, "
+            f"{bare['per_second_after']} after; {bare['threads']} torch thread(s) a process, "
             f"batch {bare['batch_size']}); {bare['all_threads_per_second']} texts/s with "
             f"{bare['all_threads']} threads, the workers' total"
         )
@@ -224,3 +232,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result))
         if assigned < expected:
             raise CommandError(f"only {assigned} of {expected} articles reached a story in time")
+
+
+def _bracket(bare: dict, per_second_after: float, cpu_ms_after: float) -> None:
+    """The bare rate and CPU a text become the means of the measurements before and after the crawl."""
+    bare["per_second_before"], bare["per_second_after"] = bare["per_second"], per_second_after
+    bare["per_second"] = round((bare["per_second"] + per_second_after) / 2, 2)
+    bare["cpu_ms_per_text"] = round((bare["cpu_ms_per_text"] + cpu_ms_after) / 2, 2)
