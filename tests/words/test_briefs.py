@@ -253,6 +253,17 @@ def test_where_answer_is_not_a_line_whose_first_place_is_another_country():
     assert "in Caracas" in where.answer
 
 
+def test_where_answer_reads_a_hyphenated_place_name():
+    coverage = [
+        _item(1, "Reuters", "Fire at a bar in Crans-Montana kills dozens on New Year's night", 0),
+        _item(2, "BBC", "Dozens killed as fire sweeps through bar in Crans-Montana", 20),
+        _item(3, "AP", "Police say the Crans-Montana bar fire started with sparklers", 120),
+        _item(4, "AFP", "Crans-Montana mourns the victims of the bar fire", 300),
+    ]
+    where = next(a for a in _brief(coverage, [("Crans-Montana", "place")]).answers if a.kind == "where")
+    assert "in Crans-Montana" in where.answer
+
+
 def test_no_answer_repeats_what_to_watch():
     brief = _brief()
     watched = {line.text for line in brief.watch}

@@ -114,7 +114,7 @@ def _actors(reading: StoryReading, topics: list[tuple[str, str]]) -> list[str]:
             continue
         if reading.placed[folded] >= 2:
             continue  # 'in Caracas': a place
-        if reading.article_count > 1 and reading.df[t.stem(folded.split()[-1])] < 2:
+        if reading.article_count > 1 and reading.df[t.stem(t.words(folded)[-1])] < 2:
             continue
         actors.append(name)
     return actors
@@ -138,7 +138,7 @@ def _places(reading: StoryReading, topics: list[tuple[str, str]]) -> list[str]:
             continue
         if (
             reading.article_count >= 4
-            and reading.df[t.stem(folded.split()[-1])] < 0.25 * reading.article_count
+            and reading.df[t.stem(t.words(folded)[-1])] < 0.25 * reading.article_count
         ):
             continue
         places.append(name)
