@@ -264,6 +264,18 @@ def test_where_answer_reads_a_hyphenated_place_name():
     assert "in Crans-Montana" in where.answer
 
 
+def test_where_answer_reads_a_country_named_by_its_demonym():
+    coverage = [
+        _item(1, "Reuters", "Dozens feared dead in fire at Swiss ski resort bar on New Year's night", 0),
+        _item(2, "BBC", "About 40 dead after blaze tore through bar at Swiss resort", 20),
+        _item(3, "AP", "Police identify victims of the Swiss bar fire", 120),
+        _item(4, "AFP", "Bar owner questioned as Swiss prosecutors open inquiry into fire", 300),
+        _item(5, "DW", "Mourners gather for the victims of the bar fire", 360),
+    ]
+    where = next((a for a in _brief(coverage, [("Switzerland", "place")]).answers if a.kind == "where"), None)
+    assert where is not None and "at Swiss" in where.answer
+
+
 def test_no_answer_repeats_what_to_watch():
     brief = _brief()
     watched = {line.text for line in brief.watch}

@@ -2,6 +2,7 @@
 where the evidence answers them, except "what happens next"."""
 
 import re
+from collections import defaultdict
 
 from trends.words.briefs import text as t
 from trends.words.briefs.document import NO_ANSWER, Answer, Line
@@ -17,7 +18,7 @@ from trends.words.briefs.reading import (
 )
 from trends.words.briefs.watch import MAX_WATCH
 from trends.words.folding import fold_name
-from trends.words.places import countries_named, is_country
+from trends.words.places import countries_named, country_of_demonym, is_country
 
 MAX_ANSWERS = 4
 
@@ -129,6 +130,7 @@ def _places(reading: StoryReading, topics: list[tuple[str, str]]) -> list[str]:
     """Places the story happens in: named by a quarter of its articles, not
     a word of a person's name ('Victoria' of 'Victoria Jones')."""
     people = [t.fold(name) for name, kind in topics if kind == "person"]
+    by_demonym = _placed_by_demonym(reading)
     places = []
     for name, kind in topics:
         folded = t.fold(name)
@@ -139,10 +141,22 @@ def _places(reading: StoryReading, topics: list[tuple[str, str]]) -> list[str]:
         if (
             reading.article_count >= 4
             and reading.df[t.stem(t.words(folded)[-1])] < 0.25 * reading.article_count
+            and len(by_demonym[folded]) < 2
         ):
-            continue
+            continue  # seldom named, unless the coverage places things "in a Swiss resort"
         places.append(name)
     return places
+
+
+def _placed_by_demonym(reading: StoryReading) -> defaultdict[str, list[str]]:
+    """Country (folded) -> the demonyms the coverage puts things "in" or "at",
+    once per line ("at a Swiss ski resort" places something in Switzerland)."""
+    found: defaultdict[str, list[str]] = defaultdict(list)
+    for word, lines in reading.placed.items():
+        country = country_of_demonym(word.title()) if " " not in word else None
+        if country is not None:
+            found[t.fold(country)].extend([word] * lines)
+    return found
 
 
 def _answer_candidates(reading: StoryReading, used: _Used):
@@ -230,9 +244,11 @@ def _verb_after(text: str, name_words: list[str]) -> str | None:
 def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | None:
     if not places:
         return None
+    by_demonym = _placed_by_demonym(reading)
     place_words = [t.words(p) for p in places]
+    place_words += [[word] for p in places for word in set(by_demonym[t.fold(p)])]
     folded_places = {fold_name(p) for p in places}
-    scenes = _scenes(reading, places)
+    scenes = _scenes(reading, places, by_demonym)
     for text, e, c in _answer_candidates(reading, used):
         if _led_by_another_country(text, folded_places):
             continue  # "Colombia braces … after the raid in Venezuela": a neighbour's reaction
@@ -247,21 +263,24 @@ def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | No
     return None
 
 
-def _scenes(reading: StoryReading, places: list[str]) -> set[str]:
+def _scenes(reading: StoryReading, places: list[str], by_demonym) -> set[str]:
     """The story's places where things happen (folded): those the coverage
     puts something "in" or "at" at least a third as often as the most so
     placed. A country that acts ("US strikes Venezuela") is a topic too, but
     rarely the scene."""
-    placed = {t.fold(p): reading.placed[t.fold(p)] for p in places}
+    placed = {t.fold(p): reading.placed[t.fold(p)] + len(by_demonym[t.fold(p)]) for p in places}
     most = max(placed.values(), default=0)
-    return {p for p, n in placed.items() if n * 3 >= most}
+    scenes = {p for p, n in placed.items() if n * 3 >= most}
+    return scenes | {word for p in scenes for word in by_demonym[p]}
 
 
 def _first_placed_elsewhere(text: str, scenes: set[str]) -> bool:
     """The first name the line puts something "in" or "at" is a country
     other than the story's scenes."""
     first = next(iter(_names_after_preposition(text)), None)
-    return first is not None and first not in scenes and is_country(first)
+    if first is None or first in scenes:
+        return False
+    return is_country(first) or country_of_demonym(first.title()) is not None
 
 
 def _led_by_another_country(text: str, folded_places: set[str]) -> bool:
