@@ -276,6 +276,16 @@ def test_where_answer_reads_a_country_named_by_its_demonym():
     assert where is not None and "at Swiss" in where.answer
 
 
+def test_where_answer_is_not_a_place_named_further_after_over():
+    coverage = [
+        _item(1, "Variety", "Leonardo DiCaprio skips gala over Trump's Venezuela airstrikes", 0),
+        _item(2, "Deadline", "DiCaprio pulls out of Palm Springs gala, citing the Venezuela strikes", 30),
+        _item(3, "People", "Why DiCaprio missed the gala: the actor speaks about Venezuela", 90),
+    ]
+    topics = [("Leonardo DiCaprio", "person"), ("Venezuela", "place")]
+    assert not [a for a in _brief(coverage, topics).answers if a.kind == "where"]
+
+
 def test_no_answer_repeats_what_to_watch():
     brief = _brief()
     watched = {line.text for line in brief.watch}

@@ -290,14 +290,17 @@ def _led_by_another_country(text: str, folded_places: set[str]) -> bool:
 
 
 def _after_preposition(folded: list[str], index: int, reach: int = 4) -> bool:
-    """'in Caracas', 'over the Venezuelan capital Caracas', 'in northern Japan'
-    (a Title Case headline: right after it, 'Rage At Trump's Venezuela' is no place)."""
+    """'in Caracas', 'in the Venezuelan capital Caracas', 'over Caracas', 'in
+    northern Japan' (a Title Case headline: right after it, 'Rage At Trump's
+    Venezuela' is no place)."""
     for back in range(1, reach + 1):
         if index - back < 0:
             return False
         word = folded[index - back]
         if word in _PLACE_PREPOSITIONS:
-            return True
+            # "over" places only what follows it ("heard over Caracas"); further
+            # on it gives a cause ("skips an event over Trump's Venezuela strikes").
+            return word != "over" or all(w == "the" for w in folded[index - back + 1 : index])
         if word in t.STOPWORDS and word != "the":
             return False
     return False
