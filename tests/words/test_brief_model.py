@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ingest.models import Article, Source
 from lab.briefs.fake_model import FakeModelServer, _completion
-from tests.words.test_briefs import COVERAGE, TOPICS
+from tests.words.brief_cases import COVERAGE, TOPICS
 from trends.models import Story
 from trends.stories.embedding import DIMENSIONS, to_bytes
 from trends.words.briefs import Brief, llm
