@@ -102,7 +102,8 @@ def country_names() -> dict[str, str]:
 
 
 def is_country(folded: str) -> bool:
-    """A country's name or an everyday short form, folded ("venezuela", "us")."""
+    """A country's name or an everyday short form, folded ("venezuela", "us");
+    also "europe" and "africa", which place a line as far from the story."""
     return folded in country_names() or folded in _EXTRA_PLACES
 
 

@@ -83,7 +83,8 @@ def quick_answers(
         if sum(1 for a in answers if a.kind == "who") == 2:
             break
         add(_who(reading, name, used))
-    add(_where(reading, _places(reading, topics), used))
+    by_demonym = _placed_by_demonym(reading)
+    add(_where(reading, _places(reading, topics, by_demonym), by_demonym, used))
     add(_toll(reading, used))
     if len(watch) > MAX_WATCH:
         # The section shows the first ones; the answer adds another step ahead.
@@ -126,11 +127,13 @@ def _is_place_word(folded: str, topics) -> bool:
     return any(t.same_stem(t.stem(folded), t.stem(place)) for place in places if " " not in folded)
 
 
-def _places(reading: StoryReading, topics: list[tuple[str, str]]) -> list[str]:
+def _places(
+    reading: StoryReading, topics: list[tuple[str, str]], by_demonym: defaultdict[str, list[str]]
+) -> list[str]:
     """Places the story happens in: named by a quarter of its articles, not
-    a word of a person's name ('Victoria' of 'Victoria Jones')."""
+    a word of a person's name ('Victoria' of 'Victoria Jones'). by_demonym:
+    _placed_by_demonym(reading)."""
     people = [t.fold(name) for name, kind in topics if kind == "person"]
-    by_demonym = _placed_by_demonym(reading)
     places = []
     for name, kind in topics:
         folded = t.fold(name)
@@ -241,10 +244,11 @@ def _verb_after(text: str, name_words: list[str]) -> str | None:
     return None
 
 
-def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | None:
+def _where(
+    reading: StoryReading, places: list[str], by_demonym: defaultdict[str, list[str]], used: _Used
+) -> Answer | None:
     if not places:
         return None
-    by_demonym = _placed_by_demonym(reading)
     place_words = [t.words(p) for p in places]
     place_words += [[word] for p in places for word in set(by_demonym[t.fold(p)])]
     folded_places = {fold_name(p) for p in places}
@@ -263,7 +267,7 @@ def _where(reading: StoryReading, places: list[str], used: _Used) -> Answer | No
     return None
 
 
-def _scenes(reading: StoryReading, places: list[str], by_demonym) -> set[str]:
+def _scenes(reading: StoryReading, places: list[str], by_demonym: defaultdict[str, list[str]]) -> set[str]:
     """The story's places where things happen (folded): those the coverage
     puts something "in" or "at" at least a third as often as the most so
     placed. A country that acts ("US strikes Venezuela") is a topic too, but
