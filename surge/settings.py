@@ -240,8 +240,8 @@ CLAIM_LEASE_SECONDS = env_float("CLAIM_LEASE_SECONDS", 45, minimum=1, maximum=36
 STORY_MODEL_PATH = env_str("STORY_MODEL_PATH", "")
 # A story with no new article for this long is closed to new articles.
 STORY_LIVE_HOURS = env_float("STORY_LIVE_HOURS", 72, minimum=1)
-# A worker embeds a claim of 16 articles as it comes, unsorted: on CPU two length-sorted batches of 8
-# pad less than one of 16 (docs/decisions/fast-at-any-size.md, sessions 7-8).
+# Most texts in one embedding batch; batches are also cut by token count so that little is padded
+# (trends/stories/embedding.py: length_batches; docs/decisions/fast-at-any-size.md, sessions 7-10).
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 8, minimum=1)
 TORCH_THREADS = env_int("TORCH_THREADS", 1, minimum=1, maximum=256)
 
