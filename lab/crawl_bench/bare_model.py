@@ -21,12 +21,15 @@ def bare_embedding_rates(texts: list[str], workers: int) -> dict:
 
 
 def bare_rate(texts: list[str]) -> tuple[float, float]:
-    """(texts/s, CPU ms a text) of the model on these texts, in batches of
-    EMBEDDING_BATCH_SIZE, with the threads torch has now, after a warm-up batch."""
+    """(texts/s, CPU ms a text) of the model on these texts, batched as the
+    workers batch them, with the threads torch has now, after a warm-up pass
+    over the same texts: the first pass after loading runs about 10% slower
+    than the next (54 against 59-62 texts/s on the bench's texts), and the
+    workers it is compared with have been embedding for a while."""
     from trends.stories.embedding import embed_texts, get_model
 
     get_model()
-    embed_texts(texts[: settings.EMBEDDING_BATCH_SIZE])
+    embed_texts(texts)
     started, cpu_started = time.perf_counter(), time.process_time()
     embed_texts(texts)
     per_second = round(len(texts) / (time.perf_counter() - started), 2)

@@ -71,3 +71,17 @@ def test_bench_crawl_json_keys(tmp_path):
     # the words stage runs in its own tasks after the burst, and is waited for
     assert figures["words_done_seconds"] >= figures["wall_seconds"]
     assert figures["stage_seconds"]["refresh"] > 0
+
+
+def test_bare_rate_is_timed_on_a_warm_model_over_the_workers_texts(monkeypatch):
+    from lab.crawl_bench import bare_model
+    from trends.stories import embedding
+
+    passes = []
+    monkeypatch.setattr(embedding, "get_model", lambda: None)
+    monkeypatch.setattr(embedding, "embed_texts", lambda texts: passes.append(list(texts)))
+    texts = [f"headline {n}" for n in range(40)]
+    per_second, _cpu_ms = bare_model.bare_rate(texts)
+    # the first pass after loading runs slower: it warms the model and is not timed
+    assert passes == [texts, texts]
+    assert per_second > 0

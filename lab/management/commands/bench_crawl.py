@@ -10,7 +10,7 @@ every worker process and added up here.
 First it measures the bare model: the same texts the workers will embed
 (title and feed summary), embedded in batches by this process with the
 workers' settings (TORCH_THREADS threads, EMBEDDING_BATCH_SIZE), after a
-warm-up batch. Then it starts the workers, waits until each has loaded its
+warm-up pass over the same texts. Then it starts the workers, waits until each has loaded its
 model (they do so at start, see trends.tasks) and times the crawl from the
 first poll to the last article in a story. `ratio` is the crawl's
 articles/s over the bare model's texts/s, the mean of two measurements, one
