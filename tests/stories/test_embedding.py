@@ -22,9 +22,9 @@ def test_equal_lengths_fill_whole_batches():
 def test_vectors_come_back_in_the_texts_order_whatever_the_batches():
     texts = [
         "Quake hits Chile",
-        "Central bank raises interest rates by a quarter point as inflation stays above its target for a third year",
+        "Central bank raises interest rates by a quarter point as inflation stays above target",
         "Storm closes ports",
-        "Election results delayed in three counties after a software fault slowed the count of postal ballots",
+        "Election results delayed in three counties after a software fault slowed the count",
     ]
     together = embed_texts(texts, batch_size=8)
     one_by_one = np.vstack([embed_texts([text]) for text in texts])
