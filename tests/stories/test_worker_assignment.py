@@ -76,60 +76,6 @@ def test_worker_keeps_joining_its_own_story_without_reloading_it(cosine_settings
 
 
 @pytest.mark.django_db
-def test_story_gaining_several_articles_of_one_batch_is_written_once(cosine_settings):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from ingest.models import Article, Source
-    from trends.models import Story
-    from trends.stories.assignment import StoryAssigner
-
-    source = Source.objects.create(name="S", domain="s.example")
-    assigner = StoryAssigner()
-    [story_id] = assigner.assign([_waiting_article(source, 0, _wide(1, 0))], T0)
-    batch = [_waiting_article(source, n, _wide(1, 0.01 * n), T0 + timedelta(minutes=n)) for n in range(1, 5)]
-    with CaptureQueriesContext(connection) as queries:
-        assert assigner.assign(batch, T0) == [story_id]
-    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
-    assert sum('"trends_story"' in sql for sql in writes) == 1
-    assert sum('"ingest_article"' in sql for sql in writes) == 1
-    story = Story.objects.get()
-    assert (story.article_count, story.last_seen_at) == (5, T0 + timedelta(minutes=4))
-    assert set(Article.objects.values_list("story_id", "stage")) == {(story_id, Article.Stage.ASSIGNED)}
-    assert assigner.applied[story_id] == story.updated_at
-
-
-@pytest.mark.django_db
-def test_assignment_that_fails_midway_leaves_nothing_in_memory_that_the_database_lacks(
-    cosine_settings, monkeypatch
-):
-    from ingest.models import Article, Source
-    from trends.models import Story
-    from trends.stories import assignment
-    from trends.stories.assignment import StoryAssigner
-
-    source = Source.objects.create(name="S", domain="s.example")
-    assigner = StoryAssigner()
-    [story_id] = assigner.assign([_waiting_article(source, 0, _wide(1, 0))], T0)
-    # The first joins the story in memory; the second, on another event, fails as its story is made.
-    batch = [
-        _waiting_article(source, 1, _wide(1, 0.01)),
-        _waiting_article(source, 2, _wide(0, 1), T0 + timedelta(1)),
-    ]
-    monkeypatch.setattr(assignment, "story_category", lambda hints, vector: 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        assigner.assign(batch, T0)
-    assert Story.objects.get().article_count == 1  # rolled back
-    assert Article.objects.filter(story__isnull=True).count() == 2
-    monkeypatch.undo()
-    monkeypatch.setattr(ClusterParams, "from_settings", classmethod(lambda cls: cosine_params(0.8)))
-    # The worker reads the story again instead of trusting a member it never wrote.
-    assert story_id in assigner.assign(batch, T0)
-    assert assigner.live.profiles[story_id].size == 2
-    assert Story.objects.get(pk=story_id).article_count == 2
-
-
-@pytest.mark.django_db
 def test_article_already_in_a_story_is_not_assigned_again(cosine_settings):
     from ingest.models import Source
     from trends.models import Story

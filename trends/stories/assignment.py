@@ -16,12 +16,11 @@ the lock catches up with the stories other workers changed since its last
 look (Story.updated_at), reloading only those. trends.stories.converged takes the same
 lock for the hourly merge pass."""
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Case, F, Value, When, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -56,41 +55,36 @@ class StoryAssigner:
         """Put each article (with its embedding) in a story, oldest first.
         Returns the story ids touched. Articles already in a story are skipped,
         so a retried task changes nothing."""
+        touched: set[int] = set()
         params = ClusterParams.from_settings()
-        try:
-            with transaction.atomic():
-                take_assignment_lock()
-                self._sync()
-                self._close_stale(now, params.live_hours)
-                # By primary key only, unordered: a "story IS NULL" filter lets
-                # SQLite walk every storyless article (failed ones pile up forever).
-                fresh = Article.objects.filter(pk__in=[a.pk for a in articles]).order_by()
-                batch = _Placements()
-                for article in sorted(fresh.select_related("feed"), key=lambda a: (a.published_at, a.pk)):
-                    vector = from_bytes(article.embedding)
-                    if article.story_id is not None or vector is None:
-                        continue
-                    self._assign_one(article, vector, params, batch)
-                self._write(batch)
-                page_versions.stories_changed(batch.stories)
-        except BaseException:
-            # The transaction is gone and the in-memory stories may hold members
-            # it never wrote: start again from the database on the next call.
-            self.reset()
-            raise
-        return sorted(batch.stories)
+        with transaction.atomic():
+            take_assignment_lock()
+            self._sync()
+            self._close_stale(now, params.live_hours)
+            # By primary key only, unordered: a "story IS NULL" filter lets
+            # SQLite walk every storyless article (failed ones pile up forever).
+            fresh = Article.objects.filter(pk__in=[a.pk for a in articles]).order_by()
+            for article in sorted(fresh.select_related("feed"), key=lambda a: (a.published_at, a.pk)):
+                vector = from_bytes(article.embedding)
+                if article.story_id is not None or vector is None:
+                    continue
+                touched.add(self._assign_one(article, vector, params))
+            page_versions.stories_changed(touched)
+        return sorted(touched)
 
-    def _assign_one(
-        self, article: Article, vector: np.ndarray, params: ClusterParams, batch: "_Placements"
-    ) -> None:
+    def _assign_one(self, article: Article, vector: np.ndarray, params: ClusterParams) -> int:
         member = member_of(article.pk, vector, article.title, article.source_id, article.published_at)
         when = article.published_at
         while True:
             story_id, _score = choose_story(self.live, member, params)
             if story_id is None:
                 break
-            story = batch.stories.get(story_id) or _open_story(story_id)
-            if story is not None:
+            story = (
+                Story.objects.select_for_update()
+                .only(*GROWTH_FIELDS, "is_open", "merged_into")
+                .get(pk=story_id)
+            )
+            if story.is_open and story.merged_into_id is None:
                 break
             # Closed or merged since this worker last looked (defence in depth:
             # editors and the merge pass take the assignment lock too).
@@ -114,24 +108,13 @@ class StoryAssigner:
             story.first_seen_at = min(story.first_seen_at, when)
             story.last_seen_at = max(story.last_seen_at, when)
             story.source_count += 0 if known_source else 1
-            self.live.add_member(story.pk, member)
-            batch.grown.add(story.pk)
-        batch.stories[story.pk] = story
-        batch.story_of[article.pk] = story.pk
-
-    def _write(self, batch: "_Placements") -> None:
-        """Each grown story once, and every placed article in one UPDATE."""
-        for story_id in batch.grown:
-            # Only what articles change: the words stage may be writing the
+            # Only what an article changes: the words stage may be writing the
             # headline or brief meanwhile, and those must not be written back.
-            batch.stories[story_id].save(update_fields=[*GROWTH_FIELDS, "updated_at"])
-        if batch.story_of:
-            story_ids = Case(*(When(pk=a, then=Value(s)) for a, s in batch.story_of.items()))
-            Article.objects.filter(pk__in=list(batch.story_of)).update(
-                story_id=story_ids, stage=Article.Stage.ASSIGNED
-            )
-        for story in batch.stories.values():
-            self.applied[story.pk] = story.updated_at
+            story.save(update_fields=[*GROWTH_FIELDS, "updated_at"])
+            self.live.add_member(story.pk, member)
+        Article.objects.filter(pk=article.pk).update(story=story, stage=Article.Stage.ASSIGNED)
+        self.applied[story.pk] = story.updated_at
+        return story.pk
 
     def _source_known(self, story: Story, source_id) -> bool:
         """Whether the story already has an article from this source: the live
@@ -189,22 +172,6 @@ class StoryAssigner:
             Story.objects.filter(pk__in=stale).update(is_open=False, updated_at=timezone.now())
             for story_id in stale:
                 self.live.remove(story_id)
-
-
-@dataclass
-class _Placements:
-    """What one assign() call changes, written at its end: a story that gains
-    five articles of the batch is written once, not five times."""
-
-    stories: dict[int, Story] = field(default_factory=dict)  # read (open) or created
-    grown: set[int] = field(default_factory=set)  # existing stories that gained articles
-    story_of: dict[int, int] = field(default_factory=dict)  # article id -> story id
-
-
-def _open_story(story_id: int) -> Story | None:
-    """The story's row, locked, if it is still open and not merged."""
-    story = Story.objects.select_for_update().only(*GROWTH_FIELDS, "is_open", "merged_into").get(pk=story_id)
-    return story if story.is_open and story.merged_into_id is None else None
 
 
 def member_of(article_id: int, vector, title: str, source_id, published_at: datetime) -> Member:
