@@ -76,6 +76,28 @@ def test_worker_keeps_joining_its_own_story_without_reloading_it(cosine_settings
 
 
 @pytest.mark.django_db
+def test_story_made_by_a_batch_that_failed_is_not_chosen_by_the_retry(cosine_settings, monkeypatch):
+    from ingest.models import Source
+    from trends.models import Story
+    from trends.stories import assignment
+    from trends.stories.assignment import StoryAssigner
+
+    source = Source.objects.create(name="S", domain="s.example")
+    assigner = StoryAssigner()
+    article = _waiting_article(source, 1, _wide(1, 0))
+    # The batch makes its story, then fails before committing.
+    monkeypatch.setattr(assignment.page_versions, "stories_changed", lambda ids: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        assigner.assign([article], T0)
+    assert not Story.objects.exists()
+    monkeypatch.undo()
+    monkeypatch.setattr(ClusterParams, "from_settings", classmethod(lambda cls: cosine_params(0.8)))
+    # The retry (and any article near it) gets a real story, not the rolled-back one.
+    [story_id] = assigner.assign([article], T0)
+    assert Story.objects.get(pk=story_id).article_count == 1
+
+
+@pytest.mark.django_db
 def test_article_already_in_a_story_is_not_assigned_again(cosine_settings):
     from ingest.models import Source
     from trends.models import Story

@@ -57,19 +57,26 @@ class StoryAssigner:
         so a retried task changes nothing."""
         touched: set[int] = set()
         params = ClusterParams.from_settings()
-        with transaction.atomic():
-            take_assignment_lock()
-            self._sync()
-            self._close_stale(now, params.live_hours)
-            # By primary key only, unordered: a "story IS NULL" filter lets
-            # SQLite walk every storyless article (failed ones pile up forever).
-            fresh = Article.objects.filter(pk__in=[a.pk for a in articles]).order_by()
-            for article in sorted(fresh.select_related("feed"), key=lambda a: (a.published_at, a.pk)):
-                vector = from_bytes(article.embedding)
-                if article.story_id is not None or vector is None:
-                    continue
-                touched.add(self._assign_one(article, vector, params))
-            page_versions.stories_changed(touched)
+        try:
+            with transaction.atomic():
+                take_assignment_lock()
+                self._sync()
+                self._close_stale(now, params.live_hours)
+                # By primary key only, unordered: a "story IS NULL" filter lets
+                # SQLite walk every storyless article (failed ones pile up forever).
+                fresh = Article.objects.filter(pk__in=[a.pk for a in articles]).order_by()
+                for article in sorted(fresh.select_related("feed"), key=lambda a: (a.published_at, a.pk)):
+                    vector = from_bytes(article.embedding)
+                    if article.story_id is not None or vector is None:
+                        continue
+                    touched.add(self._assign_one(article, vector, params))
+                page_versions.stories_changed(touched)
+        except BaseException:
+            # Rolled back: the in-memory stories may hold a story that was
+            # never committed, which later articles would choose and fail on.
+            # Read them again from the database on the next call.
+            self.reset()
+            raise
         return sorted(touched)
 
     def _assign_one(self, article: Article, vector: np.ndarray, params: ClusterParams) -> int:
