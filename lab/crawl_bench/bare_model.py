@@ -21,8 +21,9 @@ def bare_embedding_rates(texts: list[str], workers: int) -> dict:
 
 
 def bare_rate(texts: list[str]) -> tuple[float, float]:
-    """(texts/s, CPU ms a text) of the model on these texts, batched as the
-    workers batch them, with the threads torch has now, after a warm-up pass
+    """(texts/s, CPU ms a text) of the model on these texts in one call of the
+    workers' embed_texts (all of them sorted by tokens, so less padding than a
+    worker's claims get), with the threads torch has now, after a warm-up pass
     over the same texts: the first pass after loading runs about 10% slower
     than the next (54 against 59-62 texts/s on the bench's texts), and the
     workers it is compared with have been embedding for a while."""
