@@ -8,6 +8,11 @@ from trends.words.briefs import NO_ANSWER
 from trends.words.briefs import text as t
 
 
+def _where_answer(coverage=COVERAGE, topics=TOPICS):
+    """The brief's "Where did it happen?" answer, or None."""
+    return next((a for a in _brief(coverage, topics).answers if a.kind == "where"), None)
+
+
 def test_who_answers_name_the_actor_followed_by_what_they_said_or_did():
     who = [a for a in _brief().answers if a.kind == "who"]
     assert who
@@ -17,7 +22,7 @@ def test_who_answers_name_the_actor_followed_by_what_they_said_or_did():
 
 
 def test_where_answer_names_a_place_after_a_preposition():
-    where = next(a for a in _brief().answers if a.kind == "where")
+    where = _where_answer()
     assert (
         "in Venezuelan capital Caracas" in where.answer or "over Venezuelan capital Caracas" in where.answer
     )
@@ -31,7 +36,7 @@ def test_where_answer_is_not_a_line_led_by_another_country():
         _item(5, "Al Jazeera", "Colombia braces for refugees after US raid in Venezuela", 200),
         _item(6, "CNN", "Rubio says US will not govern Venezuela after Maduro capture", 390),
     ]
-    where = next(a for a in _brief(coverage).answers if a.kind == "where")
+    where = _where_answer(coverage)
     assert where.answer == "Explosions heard in Caracas as US strikes Venezuela"
 
 
@@ -49,7 +54,7 @@ def test_where_answer_is_not_a_line_whose_first_place_is_another_country():
         _item(5, "BBC", "Blackouts reported in Caracas after the strikes", 300),
         _item(6, "NPR", "Rubio says US will not govern Venezuela after Maduro capture", 390),
     ]
-    where = next(a for a in _brief(coverage, [*TOPICS, ("US", "place")]).answers if a.kind == "where")
+    where = _where_answer(coverage, [*TOPICS, ("US", "place")])
     assert "in Caracas" in where.answer
 
 
@@ -60,7 +65,7 @@ def test_where_answer_reads_a_hyphenated_place_name():
         _item(3, "AP", "Police say the Crans-Montana bar fire started with sparklers", 120),
         _item(4, "AFP", "Crans-Montana mourns the victims of the bar fire", 300),
     ]
-    where = next(a for a in _brief(coverage, [("Crans-Montana", "place")]).answers if a.kind == "where")
+    where = _where_answer(coverage, [("Crans-Montana", "place")])
     assert "in Crans-Montana" in where.answer
 
 
@@ -72,7 +77,7 @@ def test_where_answer_reads_a_country_named_by_its_demonym():
         _item(4, "AFP", "Bar owner questioned as Swiss prosecutors open inquiry into fire", 300),
         _item(5, "DW", "Mourners gather for the victims of the bar fire", 360),
     ]
-    where = next((a for a in _brief(coverage, [("Switzerland", "place")]).answers if a.kind == "where"), None)
+    where = _where_answer(coverage, [("Switzerland", "place")])
     assert where is not None and "at Swiss" in where.answer
 
 
@@ -83,7 +88,7 @@ def test_where_answer_is_not_a_place_named_further_after_over():
         _item(3, "People", "Why DiCaprio missed the gala: the actor speaks about Venezuela", 90),
     ]
     topics = [("Leonardo DiCaprio", "person"), ("Venezuela", "place")]
-    assert not [a for a in _brief(coverage, topics).answers if a.kind == "where"]
+    assert _where_answer(coverage, topics) is None
 
 
 def test_no_answer_repeats_what_to_watch():
