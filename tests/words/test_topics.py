@@ -32,6 +32,17 @@ def test_full_name_folds_into_surname_and_is_a_person():
     assert "Nicolás Maduro" not in topics
 
 
+def test_a_contraction_before_a_name_is_not_part_of_it():
+    topics = _topics(
+        [
+            "Chevy Chase recalls the line I’m Chevy Chase and you're not",
+            "In 1975 he said I'm Chevy Chase, and you're not",
+        ]
+    )
+    assert "Chevy Chase" in topics
+    assert not any(name.startswith("I") for name in topics)
+
+
 def test_kinds_place_and_organisation():
     topics = _topics(
         [

@@ -216,6 +216,8 @@ def quoted_names(line: str) -> list[tuple[str, bool]]:
     return names
 
 
+# "I'm", "You're", "Don't": capitalised, never part of a name ("O'Brien" goes on with a capital).
+_CONTRACTION = re.compile(r"['’](?:m|ve|ll|re|d|t)$")
 _SEGMENT_BREAK = re.compile(r"[,;:!?()\[\]|“”\"]|\s[–—-]\s|’s\b|'s\b")
 
 
@@ -257,6 +259,8 @@ def _segment_phrases(segment, proper_words, common_words, title_case, starts_lin
             )
             if token.isupper() and len(token) >= 4 and not acronym:
                 name_like = False
+        if _CONTRACTION.search(token):
+            name_like = False
         if folded in _HONORIFICS and is_capitalised(token):
             # "Venezuelan President Nicolás Maduro": the title splits the run.
             if current:
