@@ -143,5 +143,15 @@ def test_a_name_after_by_or_before_a_passive_is_not_asked_about_as_a_subject():
     assert _verb_after("Facebook, Google accused of addicting kids to technology", ["google"]) is None
     assert _verb_after("Films produced by Weinstein, gave her a career", ["weinstein"]) is None
     assert _verb_after("Maduro captured in Caracas raid", ["maduro"]) is None
+    headline = "President Trump: Nicolas Maduro 'Captured and Flown Out Of' Venezuela"
+    assert _verb_after(headline, ["maduro"]) is None
+    assert _verb_after("Maduro captured, flown to New York", ["maduro"]) is None
+    assert _verb_after("Police arrested and charged two men", ["police"]) == "arrested"
     assert _verb_after("Rubio says the US will not govern Venezuela", ["rubio"]) == "says"
     assert _verb_after("Trump has ordered strikes on Caracas", ["trump"]) == "ordered"
+
+
+def test_a_person_named_in_full_is_asked_about_where_headlines_give_the_surname():
+    topics = [("Marco Rubio", "person") if name == "Rubio" else (name, kind) for name, kind in TOPICS]
+    who = {a.question: a.answer for a in _brief(COVERAGE, topics).answers if a.kind == "who"}
+    assert who.get("What did Marco Rubio say?", "").startswith("Rubio ")

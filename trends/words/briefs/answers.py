@@ -37,6 +37,8 @@ _NOT_BEFORE_SUBJECT = frozenset({"by", "of", "with", "from", "to", "against", "a
 _PASSIVE_FOLLOWERS = frozenset(
     {"in", "by", "after", "at", "on", "over", "from", "as", "to", "for", "during", "amid"}
 )
+# What follows a headline's second participle when both are passive: "Maduro captured and flown out of".
+_PARTICLES = frozenset({"out", "off", "away", "back", "home", "into", "abroad"})
 _AUXILIARIES = frozenset({"has", "have", "had", "will", "would", "also", "now", "reportedly", "is", "was"})
 _TOLL = re.compile(
     r"(dead|deaths?|died|killed|killing|kills|fatalities|injured|wounded|hurt|missing|casualties|lives)",
@@ -79,10 +81,11 @@ def quick_answers(
 
     used = _Used(taken, shown)
 
+    people = {name for name, kind in topics if kind == "person"}
     for name in _actors(reading, topics):
         if sum(1 for a in answers if a.kind == "who") == 2:
             break
-        add(_who(reading, name, used))
+        add(_who(reading, name, used, person=name in people))
     by_demonym = _placed_by_demonym(reading)
     add(_where(reading, _places(reading, topics, by_demonym), by_demonym, used))
     add(_toll(reading, used))
@@ -191,15 +194,17 @@ def _answer_candidates(reading: StoryReading, used: _Used):
     return [(text, e, c) for *_, text, e, c in rows]
 
 
-def _who(reading: StoryReading, name: str, used: _Used) -> Answer | None:
+def _who(reading: StoryReading, name: str, used: _Used, *, person: bool = False) -> Answer | None:
     """'What did Rubio say?' answered by a sentence in which Rubio is
-    followed by what Rubio said or did."""
+    followed by what Rubio said or did. A person's surname alone counts
+    ("Rubio says" for Marco Rubio): headlines seldom give the full name."""
     name_words = t.words(name)
     if not name_words:
         return None
+    spellings = [name_words, name_words[-1:]] if person and len(name_words) > 1 else [name_words]
     said = did = None
     for text, e, c in _answer_candidates(reading, used):
-        verb = _verb_after(text, name_words)
+        verb = next(filter(None, (_verb_after(text, words) for words in spellings)), None)
         if verb in _REPORTING and said is None:
             said = (text, e, c)
         elif verb is not None and verb not in _REPORTING and did is None:
@@ -233,6 +238,7 @@ def _verb_after(text: str, name_words: list[str]) -> str | None:
             past = word.endswith("ed") or (word in _ACTIONS | _REPORTING and not word.endswith("s"))
             following = folded[offset + 1] if offset + 1 < len(folded) else ""
             passive = following in ("of", "by") if word in _REPORTING else following in _PASSIVE_FOLLOWERS
+            passive = passive or (following in ("and", ",") and _passive_participle(folded, offset + 2))
             if past and (not following or passive):
                 return None  # headline passive: "Maduro seized", "Google accused of addicting kids"
             if word in _REPORTING or word in _ACTIONS:
@@ -242,6 +248,20 @@ def _verb_after(text: str, name_words: list[str]) -> str | None:
             if word not in _AUXILIARIES:
                 break
     return None
+
+
+def _passive_participle(folded: list[str], index: int) -> bool:
+    """folded[index] is a participle with no object after it: the second
+    half of "captured and flown out of Venezuela", not of "arrested and
+    charged two men"."""
+    if index >= len(folded):
+        return False
+    word = folded[index]
+    participle = (len(word) > 3 and word.endswith(("ed", "en", "wn"))) or (
+        word in _ACTIONS and not word.endswith("s")
+    )
+    after = folded[index + 1] if index + 1 < len(folded) else ""
+    return participle and (not after or after in _PASSIVE_FOLLOWERS or after in _PARTICLES)
 
 
 def _where(
