@@ -57,6 +57,13 @@ def test_a_headline_only_article_gives_its_headline():
     ]
 
 
+def test_a_headline_is_quoted_without_the_feeds_live_labels():
+    live = Coverage(4, "Showbiz411", "UPDATING 2026 Critics Choice Awards", "", "", T0)
+    winners = Coverage(5, "Variety", "Critics Choice Awards 2026 Winners (Updating Live)", "", "", T0)
+    assert article_evidence(live)[0].text == "2026 Critics Choice Awards"
+    assert article_evidence(winners)[0].text == "Critics Choice Awards 2026 Winners"
+
+
 def test_sentences_do_not_break_after_abbreviations():
     lead = lead_sentences("U.S. Sen. Smith met Mr. Jones in Washington on Jan. 3 to discuss the budget deal.")
     assert lead == ["U.S. Sen. Smith met Mr. Jones in Washington on Jan. 3 to discuss the budget deal."]

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from trends.words.briefs import text as t
+from trends.words.headlines import clean_title
 
 LEAD_PARAGRAPHS = 4  # paragraphs read from the top of an article's text
 LEAD_SENTENCES = 3  # sentences kept from them
@@ -110,13 +111,15 @@ def article_evidence(item: Coverage) -> list[Evidence]:
     """The headline, then the lead sentences (or the summary's, when the
     article has no extracted text)."""
     found = []
-    title = " ".join((item.title or "").split())
+    raw_title = " ".join((item.title or "").split())
+    # Quoted without the feed's furniture ("UPDATING …", "… (Updating Live)"), as the page's headline is.
+    title = clean_title(raw_title, item.source) if raw_title else ""
     if title:
         found.append(Evidence(item.article_id, item.source, item.published_at, title, "headline", 0))
     if item.text.strip():
-        sentences, kind = lead_sentences(item.text, title), "lead"
+        sentences, kind = lead_sentences(item.text, raw_title), "lead"
     else:
-        sentences, kind = summary_sentences(item.summary, title), "summary"
+        sentences, kind = summary_sentences(item.summary, raw_title), "summary"
     for position, sentence in enumerate(sentences):
         found.append(Evidence(item.article_id, item.source, item.published_at, sentence, kind, position))
     return found
