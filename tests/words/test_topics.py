@@ -6,6 +6,7 @@ import pytest
 
 from lab.newsriver import read_stream
 from tests.realdata import NEWSRIVER
+from trends.words.phrases import quoted_names
 from trends.words.topics import extract_topics
 
 
@@ -111,6 +112,11 @@ def test_part_of_a_longer_name_is_that_name():
         ]
     )
     assert "Stranger Things" in topics and "Stranger" not in topics
+
+
+def test_a_quoted_remark_opening_in_lower_case_is_not_a_title():
+    assert quoted_names("Rubio: Cuban Government Is 'in a Lot of Trouble'") == []
+    assert quoted_names("‘Stranger Things 5’ finale explained") == [("Stranger Things", False)]
 
 
 def test_a_full_name_is_shown_for_a_person_named_in_full_by_two_articles():

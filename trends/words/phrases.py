@@ -210,6 +210,8 @@ def quoted_names(line: str) -> list[tuple[str, bool]]:
         if not 1 <= len(words) <= 6 or len(words) == 1 and is_acronym(words[0]):
             continue
         significant = [w for w in words if w.lower() not in _QUOTE_FILLERS]
+        if not is_capitalised(words[0]):
+            continue  # "‘in a Lot of Trouble’": a remark, however its words are written
         if significant and all(is_capitalised(w) and not w.isupper() for w in significant):
             if len(words) > 1 or fold_name(text) not in _NOT_TOPICS:
                 names.append((text, False))
