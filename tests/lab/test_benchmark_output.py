@@ -16,9 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def _last_line_json(tmp_path, *command: str) -> dict:
+def _last_line_json(tmp_path, *command: str, keep_database: bool = False) -> dict:
     env = dict(os.environ, DEBUG="1", SURGE_VAR_DIR=str(tmp_path), LOG_LEVEL="WARNING")
-    for name in ("DATABASE_URL", "SQLITE_PATH", "CACHE_URL"):
+    dropped = ("SQLITE_PATH", "CACHE_URL") if keep_database else ("DATABASE_URL", "SQLITE_PATH", "CACHE_URL")
+    for name in dropped:
         env.pop(name, None)
     done = subprocess.run(
         [sys.executable, "manage.py", *command, "--json"],
@@ -50,6 +51,29 @@ def test_bench_site_json_keys(tmp_path):
         assert isinstance(figures[key], int | float), key
     assert figures["articles"] == 600 and figures["sweep"][0]["articles"] == 600
     assert figures["front_errors"] == figures["trend_errors"] == figures["big_trend_errors"] == 0
+
+
+def test_bench_assign_times_the_workers_path_on_a_scratch_database_of_the_configured_engine(tmp_path):
+    command = ["bench_assign", "--sizes", "", "--db-sizes", "40", "--db-articles", "10", "--db-repeats", "1"]
+    figures = _last_line_json(tmp_path, *command, keep_database=True)
+    assert set(figures["db_us"]) == {"40"} and figures["db_spread"] == 0
+    assert figures["database"]["sizes"][0]["history_stories"] == 40
+    if os.environ.get("DATABASE_URL"):
+        import psycopg
+
+        from lab.clustering.scratch_db import SCRATCH_PREFIX
+
+        with psycopg.connect(os.environ["DATABASE_URL"]) as admin:
+            names = [row[0] for row in admin.execute("SELECT datname FROM pg_database")]
+        assert not [name for name in names if name.startswith(SCRATCH_PREFIX)]
+
+
+def test_bench_assign_refuses_to_fill_a_database_it_did_not_create():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="refusing to fill"):
+        call_command("bench_assign", db_child=True, db_sizes="10")
 
 
 def test_bench_velocity_json_keys(tmp_path):

@@ -13,11 +13,12 @@ the title-term part of the rule runs) and a fixed live set:
   repeats go round the sizes in turn, so a change in machine load hits every
   size alike. Median of the repeats per size.
 - through the database: trends.stories.assignment.StoryAssigner.assign (lock, sync,
-  close-stale, story writes) on a scratch SQLite file under /tmp that holds
-  `size` closed stories with one article each, plus the live set. Each size
-  runs in its own child process on its own fresh file (SQLITE_PATH), never
-  the project's database, so sizes differ only by history; they are timed
-  one after another.
+  close-stale, story writes) on a scratch database that holds `size` closed
+  stories with one article each, plus the live set: a SQLite file under /tmp,
+  or with DATABASE_URL a PostgreSQL database created beside the configured
+  one and dropped after (lab.clustering.scratch_db), never the project's
+  database. Each size runs in its own child process on its own fresh
+  database, so sizes differ only by history; they are timed one after another.
 
 Each figure is wall-clock and process CPU time per article; "spread" is
 (slowest median - fastest median) / fastest median across sizes. The JSON
@@ -31,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -40,10 +40,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from lab.clustering import assign_bench
+from lab.clustering.scratch_db import is_scratch, scratch_database
 
 LIVE_STORIES = 2000  # stories open at once, as a busy deployment would have
 DB_ARTICLES_PER_CALL = 10  # articles per StoryAssigner.assign call, as one task hands over
 START = datetime(2026, 1, 1, tzinfo=UTC)
+ENGINES = {"sqlite": f"SQLite file under {tempfile.gettempdir()}", "postgresql": "PostgreSQL database"}
 
 
 class Command(BaseCommand):
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         parser.add_argument("--db-articles", type=int, default=200, help="database: articles per repeat")
         parser.add_argument("--db-repeats", type=int, default=5)
         parser.add_argument("--json", action="store_true")
-        # Internal: the child process that runs the database part on a scratch file.
+        # Internal: the child process that runs the database part on a scratch database.
         parser.add_argument("--db-child", action="store_true", help="(internal)")
 
     def handle(self, *args, **options):
@@ -121,8 +123,8 @@ class Command(BaseCommand):
         sizes = [int(s) for s in options["db_sizes"].split(",") if s]
         walls, cpus, live_after = {}, {}, {}
         for size in sizes:
-            with tempfile.TemporaryDirectory(prefix="bench-assign-") as scratch:
-                env = {**os.environ, "SQLITE_PATH": str(Path(scratch) / "bench.sqlite3"), "DEBUG": "1"}
+            with scratch_database(str(size)) as database:
+                env = {**os.environ, **database, "DEBUG": "1"}
                 command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_assign", "--db-child"]
                 command += ["--db-sizes", str(size), "--db-articles", str(options["db_articles"])]
                 command += ["--db-repeats", str(options["db_repeats"])]
@@ -133,7 +135,7 @@ class Command(BaseCommand):
                 child = json.loads(lines[-1])
             walls[size], cpus[size], live_after[size] = child["walls"], child["cpus"], child["live_after"]
         self.stdout.write(
-            f"database: StoryAssigner.assign on a fresh scratch SQLite file under {tempfile.gettempdir()} "
+            f"database: StoryAssigner.assign on a fresh scratch {ENGINES[connection.vendor]} "
             f"per size, {DB_ARTICLES_PER_CALL} articles per call, {LIVE_STORIES} live stories at start, "
             f"{options['db_repeats']} repeats x {options['db_articles']} articles per size (after a warm-up "
             "repeat); history = closed stories with one stored article (with embedding) each"
@@ -143,9 +145,9 @@ class Command(BaseCommand):
     def _db_child(self, options):
         from trends.stories.assignment import StoryAssigner
 
-        name = Path(connection.settings_dict["NAME"])
-        if connection.vendor != "sqlite" or not str(name).startswith(tempfile.gettempdir()):
-            raise CommandError(f"refusing to fill {name}: the database part runs on a scratch file only")
+        if not is_scratch():
+            name = connection.settings_dict["NAME"]
+            raise CommandError(f"refusing to fill {name}: the database part runs on a scratch database only")
         call_command("migrate", verbosity=0)
         size = int(options["db_sizes"])
         rng = np.random.default_rng(11)

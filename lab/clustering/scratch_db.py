@@ -1,0 +1,64 @@
+"""A throwaway database for one benchmark child process, on the engine this
+process is configured for: a SQLite file under the temporary directory, or a
+PostgreSQL database created beside the configured one and dropped after.
+The child refuses to fill anything that is_scratch does not recognise."""
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.db import connection
+
+SCRATCH_PREFIX = "surge_scratch_"
+
+
+@contextmanager
+def scratch_database(tag: str):
+    """Yields the environment variables that point a child process at a
+    fresh, empty database of its own."""
+    if connection.vendor == "postgresql":
+        name = f"{SCRATCH_PREFIX}{os.getpid()}_{tag}"
+        with _admin_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield {"DATABASE_URL": _url_with_database(os.environ["DATABASE_URL"], name)}
+        finally:
+            with _admin_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    with tempfile.TemporaryDirectory(prefix="surge-scratch-") as folder:
+        yield {"SQLITE_PATH": str(Path(folder) / "scratch.sqlite3"), "DATABASE_URL": ""}
+
+
+def is_scratch() -> bool:
+    """Whether this process's database is one scratch_database made."""
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "postgresql":
+        return name.startswith(SCRATCH_PREFIX)
+    return connection.vendor == "sqlite" and name.startswith(tempfile.gettempdir())
+
+
+@contextmanager
+def _admin_cursor():
+    """A cursor outside any transaction (CREATE DATABASE refuses to run in
+    one, and the caller may be inside a test's)."""
+    import psycopg
+
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        autocommit=True,
+    ) as admin:
+        with admin.cursor() as cursor:
+            yield cursor
+
+
+def _url_with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
