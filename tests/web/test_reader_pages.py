@@ -83,6 +83,15 @@ def test_a_server_error_gets_the_styled_error_page(settings):
     assert "css/site.css" in html and "Surge Test" in html
 
 
+def test_a_fades_forecast_gives_its_chance_without_saying_fades_twice(client):
+    story = make_story(
+        when=HOUR, article_count=3, source_count=2, forecast="fades", forecast_probability=0.58
+    )
+    html = client.get(reverse("trends:story", args=[story.pk])).text
+    assert "predicts: fades by tomorrow" in html and "(58% chance)" in html
+    assert html.count("fades by tomorrow") == 1
+
+
 def test_a_fading_story_forecast_to_grow_is_rising_again_not_still_rising(client):
     story = make_story(
         when=HOUR,
