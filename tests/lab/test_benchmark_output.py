@@ -54,10 +54,11 @@ def test_bench_site_json_keys(tmp_path):
 
 
 def test_bench_assign_times_the_workers_path_on_a_scratch_database_of_the_configured_engine(tmp_path):
-    command = ["bench_assign", "--sizes", "", "--db-sizes", "40", "--db-articles", "10", "--db-repeats", "1"]
-    figures = _last_line_json(tmp_path, *command, keep_database=True)
-    assert set(figures["db_us"]) == {"40"} and figures["db_spread"] == 0
-    assert figures["database"]["sizes"][0]["history_stories"] == 40
+    sizes = ["--sizes", "", "--db-sizes", "40,80", "--db-articles", "10", "--db-repeats", "2"]
+    figures = _last_line_json(tmp_path, "bench_assign", *sizes, keep_database=True)
+    assert set(figures["db_us"]) == {"40", "80"} and figures["db_spread"] >= 0
+    assert [row["history_stories"] for row in figures["database"]["sizes"]] == [40, 80]
+    assert all(len(row["wall_repeats"]) == 2 for row in figures["database"]["sizes"])
     if os.environ.get("DATABASE_URL"):
         import psycopg
 

@@ -18,7 +18,8 @@ the title-term part of the rule runs) and a fixed live set:
   or with DATABASE_URL a PostgreSQL database created beside the configured
   one and dropped after (lab.clustering.scratch_db), never the project's
   database. Each size runs in its own child process on its own fresh
-  database, so sizes differ only by history; they are timed one after another.
+  database, so sizes differ only by history; the children fill their
+  databases side by side, then the timed repeats go round the sizes in turn.
 
 Each figure is wall-clock and process CPU time per article; "spread" is
 (slowest median - fastest median) / fastest median across sizes. The JSON
@@ -31,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -46,6 +48,46 @@ LIVE_STORIES = 2000  # stories open at once, as a busy deployment would have
 DB_ARTICLES_PER_CALL = 10  # articles per StoryAssigner.assign call, as one task hands over
 START = datetime(2026, 1, 1, tzinfo=UTC)
 ENGINES = {"sqlite": f"SQLite file under {tempfile.gettempdir()}", "postgresql": "PostgreSQL database"}
+
+
+class _Child:
+    """A --db-child process: one JSON line back for each line sent."""
+
+    def __init__(self, size: int, process: subprocess.Popen):
+        self.size, self.process = size, process
+
+    def read(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            code = self.process.wait()
+            raise CommandError(f"database benchmark at {self.size} failed (exit {code})")
+        return json.loads(line)
+
+    def ask(self, command: str) -> dict:
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self.read()
+
+
+@contextmanager
+def _db_child_process(size: int, options):
+    """A child that fills a scratch database with `size` stored stories and
+    times repeats on request; its database is dropped when it is done."""
+    with scratch_database(str(size)) as database:
+        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_assign", "--db-child"]
+        command += ["--db-sizes", str(size), "--db-articles", str(options["db_articles"])]
+        env = {**os.environ, **database, "DEBUG": "1"}
+        process = subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            yield _Child(size, process)
+        finally:
+            if process.poll() is None:
+                process.stdin.close()
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 class Command(BaseCommand):
@@ -118,31 +160,37 @@ class Command(BaseCommand):
     # --- through the database ------------------------------------------------
 
     def _database(self, options):
-        """One child process and one fresh scratch file per size, so every
-        size starts from the same state and differs only by stored history."""
+        """One child process and one fresh scratch database per size, so every
+        size starts from the same state and differs only by stored history.
+        The children fill their databases side by side, then the timed
+        repeats go round the sizes in turn, as in memory: a change of machine
+        speed during the run hits every size alike instead of one."""
         sizes = [int(s) for s in options["db_sizes"].split(",") if s]
-        walls, cpus, live_after = {}, {}, {}
-        for size in sizes:
-            with scratch_database(str(size)) as database:
-                env = {**os.environ, **database, "DEBUG": "1"}
-                command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_assign", "--db-child"]
-                command += ["--db-sizes", str(size), "--db-articles", str(options["db_articles"])]
-                command += ["--db-repeats", str(options["db_repeats"])]
-                done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
-                lines = done.stdout.strip().splitlines()
-                if done.returncode or not lines:
-                    raise CommandError(f"database benchmark at {size} failed (exit {done.returncode})")
-                child = json.loads(lines[-1])
-            walls[size], cpus[size], live_after[size] = child["walls"], child["cpus"], child["live_after"]
+        walls = {size: [] for size in sizes}
+        cpus = {size: [] for size in sizes}
+        with ExitStack() as stack:
+            children = {size: stack.enter_context(_db_child_process(size, options)) for size in sizes}
+            for child in children.values():
+                child.read()  # ready: its history is stored
+            for repeat in range(options["db_repeats"] + 1):  # repeat 0 is the warm-up
+                for size, child in children.items():
+                    timed = child.ask("time")
+                    if repeat:
+                        walls[size].append(timed["wall"])
+                        cpus[size].append(timed["cpu"])
+            live_after = {size: child.ask("stop")["live_after"] for size, child in children.items()}
         self.stdout.write(
             f"database: StoryAssigner.assign on a fresh scratch {ENGINES[connection.vendor]} "
             f"per size, {DB_ARTICLES_PER_CALL} articles per call, {LIVE_STORIES} live stories at start, "
             f"{options['db_repeats']} repeats x {options['db_articles']} articles per size (after a warm-up "
-            "repeat); history = closed stories with one stored article (with embedding) each"
+            "repeat, sizes in turn); history = closed stories with one stored article (with embedding) each"
         )
         return self._table(sizes, walls, cpus, live_after)
 
     def _db_child(self, options):
+        """Fills its scratch database, says it is ready, then times one repeat
+        each time the parent writes "time" and answers "stop" with its live
+        story count."""
         from trends.stories.assignment import StoryAssigner
 
         if not is_scratch():
@@ -155,16 +203,20 @@ class Command(BaseCommand):
         live_vectors = assign_bench.add_db_live_stories(LIVE_STORIES, now, settings.STORY_LIVE_HOURS, rng)
         assign_bench.add_db_history(size, 0, now - timedelta(days=3), rng)  # long closed
         assigner = StoryAssigner()  # a worker starting up: its cold sync loads open stories only
-        walls, cpus = [], []
-        for repeat in range(options["db_repeats"] + 1):  # repeat 0 is the warm-up
+        self._answer({"ready": size})
+        for repeat, command in enumerate(sys.stdin):
+            if command.strip() != "time":
+                break
             vectors = assign_bench.articles_near(live_vectors, options["db_articles"], rng)
             titles = assign_bench.synthetic_titles(len(vectors), rng)
             articles = assign_bench.add_db_waiting_articles(vectors, titles, f"r{repeat}", now)
             wall, cpu = assign_bench.time_db_assign(assigner, articles, DB_ARTICLES_PER_CALL, now)
-            if repeat:
-                walls.append(wall)
-                cpus.append(cpu)
-        self.stdout.write(json.dumps({"walls": walls, "cpus": cpus, "live_after": len(assigner.live)}))
+            self._answer({"wall": wall, "cpu": cpu})
+        self._answer({"live_after": len(assigner.live)})
+
+    def _answer(self, message: dict):
+        self.stdout.write(json.dumps(message))
+        self.stdout.flush()
 
     # --- output --------------------------------------------------------------
 
