@@ -113,7 +113,7 @@ def article_evidence(item: Coverage) -> list[Evidence]:
     found = []
     raw_title = " ".join((item.title or "").split())
     # Quoted without the feed's furniture ("UPDATING …", "… (Updating Live)"), as the page's headline is.
-    title = clean_title(raw_title, item.source) if raw_title else ""
+    title = clean_title(raw_title, item.source)
     if title:
         found.append(Evidence(item.article_id, item.source, item.published_at, title, "headline", 0))
     if item.text.strip():
