@@ -11,15 +11,13 @@ them, and every step gets the stream's real times as its clock. Embeddings
 come from the evaluation's cache (the same model and text the workers embed:
 the replay serves headlines only), so nothing is embedded twice.
 
-It runs on a test database Django creates and destroys around it (an
-in-memory SQLite database by default), never on the site's data."""
+It runs on a database lab.scratch_db.throwaway_database creates and destroys
+around it, never on the site's data."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 from itertools import groupby
 
 import numpy as np
-from django.db import connection
 from django.test.utils import override_settings
 from tqdm import tqdm
 
@@ -30,22 +28,11 @@ from lab.clustering.datasets import LabelledArticle
 from trends.stories.embedding import to_bytes
 
 
-@contextmanager
-def throwaway_database():
-    """Django's test database for the default connection, migrated, then destroyed."""
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-
-
 def replay_through_workers(
     articles: list[LabelledArticle], vectors: np.ndarray, *, progress: bool = True
 ) -> list[str]:
     """The story of each article (as 'db:<id>') after the workers' path ran
-    over the stream. Call it inside throwaway_database()."""
+    over the stream. Call it inside lab.scratch_db.throwaway_database()."""
     from ingest.polling import store_item
     from trends.measure.hourly import floor_hour
     from trends.stories.assignment import assigner

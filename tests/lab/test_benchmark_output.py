@@ -33,8 +33,23 @@ def _last_line_json(tmp_path, *command: str, keep_database: bool = False) -> dic
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_bench_site_json_keys(tmp_path):
-    figures = _last_line_json(tmp_path, "bench_site", "--articles", "600", "--seconds", "0.5")
+def _scratch_databases_left() -> list[str]:
+    """PostgreSQL databases the lab made and did not drop (none on SQLite)."""
+    if not os.environ.get("DATABASE_URL"):
+        return []
+    import psycopg
+
+    from lab.scratch_db import SCRATCH_PREFIX
+
+    with psycopg.connect(os.environ["DATABASE_URL"]) as admin:
+        names = [row[0] for row in admin.execute("SELECT datname FROM pg_database")]
+    return [name for name in names if name.startswith(SCRATCH_PREFIX)]
+
+
+def test_bench_site_sweeps_sizes_on_databases_of_its_own_of_the_configured_engine(tmp_path):
+    figures = _last_line_json(
+        tmp_path, "bench_site", "--articles", "600,900", "--seconds", "0.5", keep_database=True
+    )
     for key in (
         "front_rps",
         "trend_rps",
@@ -49,8 +64,21 @@ def test_bench_site_json_keys(tmp_path):
         "trend_queries",
     ):
         assert isinstance(figures[key], int | float), key
-    assert figures["articles"] == 600 and figures["sweep"][0]["articles"] == 600
+    assert [size["articles"] for size in figures["sweep"]] == [600, 900] and figures["articles"] == 900
     assert figures["front_errors"] == figures["trend_errors"] == figures["big_trend_errors"] == 0
+    assert figures["database"] == ("postgresql" if os.environ.get("DATABASE_URL") else "sqlite3")
+    assert not _scratch_databases_left()
+
+
+def test_bench_site_refuses_to_fill_a_postgresql_database_it_did_not_create():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite bench_site builds in the file its parent names")
+    with pytest.raises(CommandError, match="refusing to fill"):
+        call_command("bench_site", build_only=True, articles="600")
 
 
 def test_bench_assign_times_the_workers_path_on_a_scratch_database_of_the_configured_engine(tmp_path):
@@ -59,14 +87,7 @@ def test_bench_assign_times_the_workers_path_on_a_scratch_database_of_the_config
     assert set(figures["db_us"]) == {"40", "80"} and figures["db_spread"] >= 0
     assert [row["history_stories"] for row in figures["database"]["sizes"]] == [40, 80]
     assert all(len(row["wall_repeats"]) == 2 for row in figures["database"]["sizes"])
-    if os.environ.get("DATABASE_URL"):
-        import psycopg
-
-        from lab.clustering.scratch_db import SCRATCH_PREFIX
-
-        with psycopg.connect(os.environ["DATABASE_URL"]) as admin:
-            names = [row[0] for row in admin.execute("SELECT datname FROM pg_database")]
-        assert not [name for name in names if name.startswith(SCRATCH_PREFIX)]
+    assert not _scratch_databases_left()
 
 
 def test_bench_assign_refuses_to_fill_a_database_it_did_not_create():
@@ -77,10 +98,13 @@ def test_bench_assign_refuses_to_fill_a_database_it_did_not_create():
         call_command("bench_assign", db_child=True, db_sizes="10")
 
 
-def test_bench_velocity_json_keys(tmp_path):
-    figures = _last_line_json(tmp_path, "bench_velocity", "--stories", "30", "-v", "0")
+def test_bench_velocity_runs_on_a_throwaway_database_of_the_configured_engine(tmp_path):
+    figures = _last_line_json(tmp_path, "bench_velocity", "--stories", "30", "-v", "0", keep_database=True)
     assert figures["stories"] == 30
     assert isinstance(figures["seconds"], float) and isinstance(figures["queries"], int)
+    assert figures["database"] == ("postgresql" if os.environ.get("DATABASE_URL") else "sqlite")
+    assert not _scratch_databases_left()
+    assert not list(tmp_path.glob("*.sqlite3"))  # nothing left beside the site's files either
 
 
 def test_bench_crawl_json_keys(tmp_path):

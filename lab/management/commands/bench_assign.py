@@ -16,7 +16,7 @@ the title-term part of the rule runs) and a fixed live set:
   close-stale, story writes) on a scratch database that holds `size` closed
   stories with one article each, plus the live set: a SQLite file under /tmp,
   or with DATABASE_URL a PostgreSQL database created beside the configured
-  one and dropped after (lab.clustering.scratch_db), never the project's
+  one and dropped after (lab.scratch_db), never the project's
   database. Each size runs in its own child process on its own fresh
   database, so sizes differ only by history; the children fill their
   databases side by side, then the timed repeats go round the sizes in turn.
@@ -42,7 +42,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from lab.clustering import assign_bench
-from lab.clustering.scratch_db import is_scratch, scratch_database
+from lab.scratch_db import is_scratch, scratch_database
 
 LIVE_STORIES = 2000  # stories open at once, as a busy deployment would have
 DB_ARTICLES_PER_CALL = 10  # articles per StoryAssigner.assign call, as one task hands over

@@ -7,8 +7,9 @@ For each size:
 
 1. builds a database of that many articles in its own SQLite file under
    var/bench/ (synthetic stories, articles, snapshots, topics and briefs,
-   written in bulk: the shape of real data, not its words), or uses the
-   empty PostgreSQL database DATABASE_URL names (one size only);
+   written in bulk: the shape of real data, not its words; kept for the
+   next run), or with DATABASE_URL in a PostgreSQL database of its own,
+   created beside that one and dropped after (lab.scratch_db);
 2. counts the SQL queries and times one request of the front page, the
    fastest trend page and the biggest trend page (the story with the most
    articles), built afresh (page cache empty) and then from the cache;
@@ -38,7 +39,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
+from lab.scratch_db import is_scratch, scratch_database
 from lab.site_data import ARTICLES_PER_STORY, build_site_data
 
 PAGES = ("front", "trend", "big_trend")
@@ -72,8 +75,6 @@ class Command(BaseCommand):
         if options["count_only"]:
             Path(options["count_only"]).write_text(json.dumps(_count_pages()))
             return
-        if os.environ.get("DATABASE_URL") and len(sizes) > 1:
-            raise CommandError("a sweep needs a database per size: run it on SQLite (unset DATABASE_URL)")
         runs = [self._run(size, options) for size in sizes]
         self._report(runs, options)
 
@@ -82,12 +83,17 @@ class Command(BaseCommand):
     def _run(self, size: int, options) -> dict:
         bench_dir = Path(settings.VAR_DIR) / "bench"
         bench_dir.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, DEBUG="1", LOG_LEVEL="WARNING")
-        if not env.get("DATABASE_URL"):
-            db_path = bench_dir / f"site-{size}.sqlite3"
-            env["SQLITE_PATH"] = str(db_path)
-            if options["rebuild"] and db_path.exists():
-                db_path.unlink()
+        if connection.vendor == "postgresql":
+            with scratch_database(f"site_{size}") as database_env:
+                return self._run_on(size, bench_dir, database_env, options)
+        # SQLite files are kept for the next run: a million articles take minutes to build.
+        db_path = bench_dir / f"site-{size}.sqlite3"
+        if options["rebuild"] and db_path.exists():
+            db_path.unlink()
+        return self._run_on(size, bench_dir, {"SQLITE_PATH": str(db_path)}, options)
+
+    def _run_on(self, size: int, bench_dir: Path, database_env: dict, options) -> dict:
+        env = dict(os.environ, DEBUG="1", LOG_LEVEL="WARNING", **database_env)
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
         subprocess.run([*manage, "createcachetable"], env=env, check=True)
@@ -184,8 +190,10 @@ class Command(BaseCommand):
     def _build(self, article_total: int) -> None:
         from trends.models import Story
 
+        if connection.vendor == "postgresql" and not is_scratch():
+            raise CommandError("refusing to fill a database bench_site did not create")
         if Story.objects.exists():
-            return
+            return  # a SQLite file built by an earlier run
         from ingest import clock
         from ingest.models import ReplayClock
 
@@ -195,8 +203,6 @@ class Command(BaseCommand):
         # A live PostgreSQL database has planner statistics (autovacuum keeps
         # them); right after a bulk load it has none, and the planner guessed a
         # nested loop over 25,000 topic links for the related trends.
-        from django.db import connection
-
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -226,7 +232,6 @@ def _restart_clock() -> None:
 def _count_pages() -> dict:
     """Queries, time and size of each page built afresh, then from the cache."""
     from django.core.cache import cache
-    from django.db import connection
     from django.test import Client, RequestFactory
     from django.test.utils import CaptureQueriesContext
 

@@ -3,22 +3,20 @@ with a week of hourly snapshots each.
 
     python manage.py bench_velocity --stories 10000 [--articles 4] [--json]
 
-Runs in a throwaway database made by Django's test machinery (SQLite: the
-file var/bench_velocity.sqlite3, deleted afterwards), never the site's."""
+Runs in a throwaway database (lab.scratch_db), never the site's."""
 
 import json
 import random
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, reset_queries, transaction
 from django.test.utils import CaptureQueriesContext
 from tqdm import tqdm
 
 from ingest.models import Article, Source
+from lab.scratch_db import throwaway_database
 from surge.bulk_rows import insert_rows
 from trends.measure.hourly import run_hourly_pass
 from trends.models import Story, StorySnapshot
@@ -40,11 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, stories, articles, json: bool, **options):
         as_json = json
         progress = options["verbosity"] > 0
-        test_settings = settings.DATABASES["default"].setdefault("TEST", {})
-        if connection.vendor == "sqlite":
-            test_settings["NAME"] = str(Path(settings.VAR_DIR) / "bench_velocity.sqlite3")
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
+        with throwaway_database():
             self._fill(stories, articles, progress)
             reset_queries()  # the fill filled the query log; count from empty
             with CaptureQueriesContext(connection) as queries:
@@ -60,8 +54,6 @@ class Command(BaseCommand):
                 "database": connection.vendor,
             }
             written = StorySnapshot.objects.filter(hour=HOUR_END).count()
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
         self.stdout.write(
             f"hourly pass over {stories} live stories ({stories * WEEK_HOURS} snapshots of the past week, "
             f"{stories * articles} articles in the last day; {figures['database']}): "

@@ -43,6 +43,7 @@ from lab.clustering.datasets import (
     load_uci,
 )
 from lab.embedding_cache import EmbeddingCache
+from lab.scratch_db import throwaway_database
 from trends.stories.clustering import ClusterParams
 from trends.stories.story_model import StoryModel
 from trends.words import categories
@@ -233,7 +234,7 @@ class Command(BaseCommand):
             model_path.write_text(json.dumps(model.to_dict()))
             with (
                 override_settings(STORY_MODEL_PATH=str(model_path), STORY_LIVE_HOURS=params.live_hours),
-                database_replay.throwaway_database(),
+                throwaway_database(),
             ):
                 labels = database_replay.replay_through_workers(articles, vectors)
         return labels, "the workers' path on a throwaway database"

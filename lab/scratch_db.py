@@ -1,7 +1,13 @@
-"""A throwaway database for one benchmark child process, on the engine this
-process is configured for: a SQLite file under the temporary directory, or a
-PostgreSQL database created beside the configured one and dropped after.
-The child refuses to fill anything that is_scratch does not recognise."""
+"""Throwaway databases for the lab's evaluations and benchmarks, never the
+site's data.
+
+- throwaway_database: this process's own connection moves to Django's test
+  database (created, migrated, destroyed after), as the test suite does.
+- scratch_database: a fresh, empty database for a child process, on the
+  engine this process is configured for: a SQLite file under the temporary
+  directory, or a PostgreSQL database created beside the configured one and
+  dropped after. The child refuses to fill anything is_scratch does not
+  recognise."""
 
 import os
 import tempfile
@@ -12,6 +18,32 @@ from urllib.parse import urlsplit, urlunsplit
 from django.db import connection
 
 SCRATCH_PREFIX = "surge_scratch_"
+
+
+@contextmanager
+def throwaway_database():
+    """Moves this process's default connection to a test database of its
+    own (migrated by Django's test machinery, destroyed after): a SQLite file
+    under the temporary directory, or a PostgreSQL database named for this
+    process, so two lab commands running at once never share one."""
+    with tempfile.TemporaryDirectory(prefix="surge-scratch-") as folder:
+        test_name = (
+            f"{SCRATCH_PREFIX}{os.getpid()}"
+            if connection.vendor == "postgresql"
+            else str(Path(folder) / "throwaway.sqlite3")
+        )
+        test_settings = connection.settings_dict.setdefault("TEST", {})
+        configured_test_name = test_settings.get("NAME")
+        test_settings["NAME"] = test_name
+        old_name = connection.settings_dict["NAME"]
+        try:
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            try:
+                yield
+            finally:
+                connection.creation.destroy_test_db(old_name, verbosity=0)
+        finally:
+            test_settings["NAME"] = configured_test_name
 
 
 @contextmanager
