@@ -231,8 +231,8 @@ def _verb_after(text: str, name_words: list[str]) -> str | None:
             continue
         if raw[index + size - 1].endswith(("'s", "’s")):
             continue  # "Trump's decision": a possessive, not a subject
-        if index and folded[index - 1] in _NOT_BEFORE_SUBJECT:
-            continue  # "produced by Weinstein": the agent of a passive, or an object
+        if _object_of_preposition(folded, raw, index):
+            continue  # "produced by Weinstein", "video of Venezuela's Maduro": not a subject
         for offset in range(index + size, min(index + size + 3, len(folded))):
             word, original = folded[offset], raw[offset]
             past = word.endswith("ed") or (word in _ACTIONS | _REPORTING and not word.endswith("s"))
@@ -248,6 +248,15 @@ def _verb_after(text: str, name_words: list[str]) -> str | None:
             if word not in _AUXILIARIES:
                 break
     return None
+
+
+def _object_of_preposition(folded: list[str], raw: list[str], index: int) -> bool:
+    """The name at index follows 'by', 'of'... directly or after a
+    possessive ("of Venezuela's Maduro")."""
+    before = index - 1
+    if before > 0 and raw[before].endswith(("'s", "’s")):
+        before -= 1
+    return before >= 0 and folded[before] in _NOT_BEFORE_SUBJECT
 
 
 def _passive_participle(folded: list[str], index: int) -> bool:
