@@ -22,6 +22,7 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 
 from trends.stories.embedding import article_text
@@ -157,6 +158,20 @@ def load_labelled_stream(path: Path) -> list[LabelledArticle]:
             )
     articles.sort(key=lambda a: a.seen_at)
     return articles
+
+
+def shuffled_within_arrivals(articles: list[LabelledArticle], seed: int) -> list[LabelledArticle]:
+    """The same stream with the items that arrive at the same moment (one
+    archive snapshot: up to 54 items in the labelled window) in a seeded
+    random order: which of two such items the workers meet first is chance,
+    and a figure that moves with it is noise."""
+    rng = random.Random(seed)
+    shuffled = []
+    for _moment, group in groupby(articles, key=lambda a: a.arrived_at):
+        group = list(group)
+        rng.shuffle(group)
+        shuffled.extend(group)
+    return shuffled
 
 
 def _utc(value: str) -> datetime:

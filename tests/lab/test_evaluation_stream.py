@@ -194,6 +194,24 @@ def test_stream_json_keeps_todays_shape_with_the_reader_figures_and_a_held_out_p
 def test_stream_only_options_are_refused_for_other_datasets(stream_file):
     with pytest.raises(CommandError, match="apply to --dataset stream"):
         call_command("evaluate_clustering", "--dataset", "giveme5w1h", str(stream_file), "--in-memory")
+    with pytest.raises(CommandError, match="apply to --dataset stream"):
+        call_command("evaluate_clustering", "--dataset", "uci", str(stream_file), "--arrival-seed", "0")
+
+
+def test_an_arrival_seed_shuffles_only_the_items_that_arrive_at_the_same_moment():
+    from lab.clustering.datasets import LabelledArticle, shuffled_within_arrivals
+
+    moments = [T0] * 6 + [T0 + timedelta(minutes=5)] * 6
+    articles = [
+        LabelledArticle(f"item {n}", f"item {n}", at, "event", "General", 1, seen_at=at)
+        for n, at in enumerate(moments)
+    ]
+    orders = {seed: [a.title for a in shuffled_within_arrivals(articles, seed)] for seed in range(4)}
+    for order in orders.values():
+        assert set(order[:6]) == {f"item {n}" for n in range(6)}  # no item crosses to another moment
+        assert set(order[6:]) == {f"item {n}" for n in range(6, 12)}
+    assert len({tuple(order) for order in orders.values()}) > 1
+    assert orders[1] == [a.title for a in shuffled_within_arrivals(articles, 1)]  # seeded
 
 
 def test_event_halves_are_refused_for_datasets_other_than_giveme5w1h(stream_file):

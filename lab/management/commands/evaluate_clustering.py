@@ -41,6 +41,7 @@ from lab.clustering.datasets import (
     load_giveme5w1h,
     load_labelled_stream,
     load_uci,
+    shuffled_within_arrivals,
 )
 from lab.embedding_cache import EmbeddingCache
 from lab.scratch_db import throwaway_database
@@ -105,6 +106,13 @@ class Command(BaseCommand):
             "the story model was not trained on",
         )
         parser.add_argument(
+            "--arrival-seed",
+            type=int,
+            default=None,
+            help="stream: shuffle the items that arrive at the same moment with this seed (every method "
+            "sees the same order); runs with several seeds show how much a figure is chance",
+        )
+        parser.add_argument(
             "--train-categories",
             action="store_true",
             help="UCI: fit the category classifier on these weeks and save it (then report on others)",
@@ -130,8 +138,11 @@ class Command(BaseCommand):
         stream = options["dataset"] == "stream"
         if options["events"] != "all" and options["dataset"] != "giveme5w1h":
             raise CommandError("--events odd|even apply to --dataset giveme5w1h")
-        if not stream and (options["in_memory"] or options["from_database"] or options["held_out_from"]):
-            raise CommandError("--in-memory, --from-database and --held-out-from apply to --dataset stream")
+        stream_only = [options["in_memory"], options["from_database"], options["held_out_from"]]
+        if not stream and (any(stream_only) or options["arrival_seed"] is not None):
+            raise CommandError(
+                "--in-memory, --from-database, --held-out-from and --arrival-seed apply to --dataset stream"
+            )
         held_out_from = _time_option(options["held_out_from"], "--held-out-from")
         articles = self._load(options)
         if not articles:
@@ -217,9 +228,12 @@ class Command(BaseCommand):
             articles = load_giveme5w1h(options["path"])
             return articles if options["events"] == "all" else giveme5w1h_half(articles, options["events"])
         try:
-            return load_labelled_stream(options["path"])
+            articles = load_labelled_stream(options["path"])
         except ValueError as error:
             raise CommandError(str(error)) from error
+        if options["arrival_seed"] is not None:
+            articles = shuffled_within_arrivals(articles, options["arrival_seed"])
+        return articles
 
     def _surge(self, articles, vectors, params, options) -> tuple[list, str]:
         """Surge's story per article, and which path produced it."""
