@@ -100,6 +100,11 @@ def test_one_outlet_gives_no_dek():
         ),
         ("BREAKING: Trump Bombs Caracas", "", "Trump Bombs Caracas"),
         ("Venezuela latest: Trump confirms US strikes", "", "Trump confirms US strikes"),
+        (
+            "Man City vs Chelsea LIVE: Premier League latest score and confirmed lineups",
+            "",
+            "Man City vs Chelsea: Premier League latest score and confirmed lineups",
+        ),
         ("Explosions reported in Caracas – live", "", "Explosions reported in Caracas"),
         ("Trump watched the strike in real time | Video", "", "Trump watched the strike in real time"),
         ("Ferry sinks off coast - BBC News", "BBC News", "Ferry sinks off coast"),

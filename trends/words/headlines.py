@@ -78,8 +78,10 @@ _PARENTHESISED_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _TOPIC_LIVE_PREFIX = re.compile(
-    r"^\s*[\w' .-]{2,40}?\s+(?:live|latest|live updates|news live)\s*:\s+", re.IGNORECASE
+    r"^\s*([\w' .-]{2,40}?)\s+(?:live|latest|live updates|news live)\s*:\s+", re.IGNORECASE
 )
+# "Man City vs Chelsea LIVE: …": the fixture is the news, only the label goes.
+_FIXTURE = re.compile(r"\b(?:vs?|versus)\b\.?", re.IGNORECASE)
 _SUFFIX_LABELS = (
     r"live|live updates|as it happened|video|watch|audio|podcast|opinion|commentary|analysis|explainer|"
     r"photos|gallery|in pictures|box office|international box office|review|recap|exclusive"
@@ -102,12 +104,17 @@ def clean_title(title: str, outlet_name: str = "") -> str:
         text = _PREFIX.sub("", text)
         text = _SHOUTED_PREFIX.sub("", text)
         text = _PARENTHESISED_SUFFIX.sub("", text)
-        text = _TOPIC_LIVE_PREFIX.sub("", text)
+        text = _TOPIC_LIVE_PREFIX.sub(_without_live_label, text)
         text = _SUFFIX.sub("", text)
         text = _TRAILING_SEPARATOR.sub("", text)
         if text == before:
             break
     return text.strip() or " ".join((title or "").split())
+
+
+def _without_live_label(prefix: re.Match) -> str:
+    topic = prefix.group(1).strip()
+    return f"{topic}: " if _FIXTURE.search(topic) else ""
 
 
 def _outlet_forms(outlet_name: str) -> list[str]:
