@@ -1,6 +1,7 @@
 """How Surge's past forecasts fared: computed from the forecasts stored in
 StorySnapshot rows and the velocities stored 24 hours later, never hard-coded."""
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Max
@@ -44,37 +45,16 @@ def forecast_track_record(now: datetime, *, days: int = TRACK_RECORD_DAYS) -> di
     record = _empty()
     if latest is None:
         return record
-    first_scored = now - timedelta(days=days)
-    rows = (
-        StorySnapshot.objects.filter(hour__gte=first_scored - PEAK_LOOKBACK, hour__lte=latest)
-        .order_by("story_id", "hour")
-        .values_list("story_id", "hour", "velocity", "lifecycle", "forecast", "forecast_probability")
-    )
-    velocity_at: dict[tuple[int, datetime], float] = {}
-    peak_until: dict[tuple[int, datetime], float] = {}
-    hours_with_pass: set[datetime] = set()
-    candidates = []
-    peak, current_story = 0.0, None
-    for story_id, hour, velocity, stage, forecast, probability in rows.iterator(chunk_size=5000):
-        if story_id != current_story:
-            peak, current_story = 0.0, story_id
-        peak = max(peak, velocity)
-        velocity_at[(story_id, hour)] = velocity
-        peak_until[(story_id, hour)] = peak
-        hours_with_pass.add(hour)
-        scorable = hour >= first_scored and hour + horizon <= latest
-        if scorable and forecast and probability is not None and stage != "faded":
-            candidates.append((story_id, hour, velocity, forecast, probability, peak, stage))
-
+    history = _read_history(now - timedelta(days=days), latest, horizon)
     squared_errors = []
     scored_hours = []
     outcomes_by_stage: dict[str, list[bool]] = {}
-    for story_id, hour, velocity, forecast, probability, peak_then_known, stage in candidates:
+    for story_id, hour, velocity, forecast, probability, peak_then_known, stage in history.candidates:
         then = hour + horizon
-        if then not in hours_with_pass:
+        if then not in history.hours_with_pass:
             continue
-        velocity_then = velocity_at.get((story_id, then), 0.0)
-        peak_by_then = peak_until.get((story_id, then), peak_then_known)
+        velocity_then = history.velocity_at.get((story_id, then), 0.0)
+        peak_by_then = history.peak_until.get((story_id, then), peak_then_known)
         faded = outcome(velocity, max(peak_by_then, peak_then_known), velocity_then) == "fades"
         if forecast == "fades":
             record["said_fade"] += 1
@@ -96,6 +76,38 @@ def forecast_track_record(now: datetime, *, days: int = TRACK_RECORD_DAYS) -> di
         record["since"], record["until"] = min(scored_hours), max(scored_hours)
         record.update(_baselines(outcomes_by_stage))
     return record
+
+
+@dataclass
+class _History:
+    velocity_at: dict[tuple[int, datetime], float] = field(default_factory=dict)
+    peak_until: dict[tuple[int, datetime], float] = field(default_factory=dict)  # peak so far
+    hours_with_pass: set[datetime] = field(default_factory=set)
+    # (story, hour, velocity, forecast, P(fades), peak so far, lifecycle) of each scorable forecast
+    candidates: list[tuple] = field(default_factory=list)
+
+
+def _read_history(first_scored: datetime, latest: datetime, horizon: timedelta) -> _History:
+    """The snapshots from a little before first_scored to latest, one query,
+    read in story and hour order so that each one's peak so far is known."""
+    rows = (
+        StorySnapshot.objects.filter(hour__gte=first_scored - PEAK_LOOKBACK, hour__lte=latest)
+        .order_by("story_id", "hour")
+        .values_list("story_id", "hour", "velocity", "lifecycle", "forecast", "forecast_probability")
+    )
+    history = _History()
+    peak, current_story = 0.0, None
+    for story_id, hour, velocity, stage, forecast, probability in rows.iterator(chunk_size=5000):
+        if story_id != current_story:
+            peak, current_story = 0.0, story_id
+        peak = max(peak, velocity)
+        history.velocity_at[(story_id, hour)] = velocity
+        history.peak_until[(story_id, hour)] = peak
+        history.hours_with_pass.add(hour)
+        scorable = hour >= first_scored and hour + horizon <= latest
+        if scorable and forecast and probability is not None and stage != "faded":
+            history.candidates.append((story_id, hour, velocity, forecast, probability, peak, stage))
+    return history
 
 
 def _baselines(outcomes_by_stage: dict[str, list[bool]]) -> dict:
