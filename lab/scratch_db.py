@@ -10,6 +10,7 @@ site's data.
   recognise."""
 
 import os
+import secrets
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,11 +25,11 @@ SCRATCH_PREFIX = "surge_scratch_"
 def throwaway_database():
     """Moves this process's default connection to a test database of its
     own (migrated by Django's test machinery, destroyed after): a SQLite file
-    under the temporary directory, or a PostgreSQL database named for this
-    process, so two lab commands running at once never share one."""
+    under the temporary directory, or a PostgreSQL database with a name of its
+    own, so two lab commands running at once never share one."""
     with tempfile.TemporaryDirectory(prefix="surge-scratch-") as folder:
         test_name = (
-            f"{SCRATCH_PREFIX}{os.getpid()}"
+            f"{SCRATCH_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
             if connection.vendor == "postgresql"
             else str(Path(folder) / "throwaway.sqlite3")
         )
@@ -38,11 +39,12 @@ def throwaway_database():
         old_name = connection.settings_dict["NAME"]
         try:
             connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-            try:
-                yield
-            finally:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+            yield
         finally:
+            # Also when creating or migrating failed half way: the connection
+            # goes back to the configured database and the scratch one is dropped.
+            if connection.settings_dict["NAME"] != old_name:
+                connection.creation.destroy_test_db(old_name, verbosity=0)
             test_settings["NAME"] = configured_test_name
 
 

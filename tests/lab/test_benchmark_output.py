@@ -134,3 +134,47 @@ def test_bare_rate_is_timed_on_a_warm_model_over_the_workers_texts(monkeypatch):
     # the first pass after loading runs slower: it warms the model and is not timed
     assert passes == [texts, texts]
     assert per_second > 0
+
+
+class _FakeCreation:
+    """Django's test-database machinery, recording what it was asked."""
+
+    def __init__(self, connection, fail: bool):
+        self.connection, self.fail, self.destroyed = connection, fail, []
+
+    def create_test_db(self, **kwargs):
+        self.connection.settings_dict["NAME"] = self.connection.settings_dict["TEST"]["NAME"]
+        if self.fail:
+            raise RuntimeError("a migration failed")
+
+    def destroy_test_db(self, old_name, **kwargs):
+        self.destroyed.append(self.connection.settings_dict["NAME"])
+        self.connection.settings_dict["NAME"] = old_name
+
+
+class _FakeConnection:
+    def __init__(self, vendor: str, fail: bool = False):
+        self.vendor = vendor
+        self.settings_dict = {"NAME": "surge", "TEST": {"NAME": "configured_test"}}
+        self.creation = _FakeCreation(self, fail)
+
+
+@pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
+def test_a_throwaway_database_is_dropped_and_the_connection_restored_even_when_creating_it_fails(
+    monkeypatch, vendor
+):
+    from lab import scratch_db
+
+    for fail in (False, True):
+        fake = _FakeConnection(vendor, fail=fail)
+        monkeypatch.setattr(scratch_db, "connection", fake)
+        try:
+            with scratch_db.throwaway_database():
+                assert fake.settings_dict["NAME"] != "surge"
+        except RuntimeError:
+            assert fail
+        assert fake.settings_dict == {"NAME": "surge", "TEST": {"NAME": "configured_test"}}
+        (dropped,) = fake.creation.destroyed
+        assert dropped != "surge" and dropped != "configured_test"
+        if vendor == "postgresql":
+            assert dropped.startswith(scratch_db.SCRATCH_PREFIX)

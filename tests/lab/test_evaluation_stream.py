@@ -196,6 +196,11 @@ def test_stream_only_options_are_refused_for_other_datasets(stream_file):
         call_command("evaluate_clustering", "--dataset", "giveme5w1h", str(stream_file), "--in-memory")
     with pytest.raises(CommandError, match="apply to --dataset stream"):
         call_command("evaluate_clustering", "--dataset", "uci", str(stream_file), "--arrival-seed", "0")
+    with pytest.raises(CommandError, match="orders a replay"):
+        call_command(
+            "evaluate_clustering", "--dataset", "stream", str(stream_file), "--from-database",
+            "--arrival-seed", "1",
+        )  # fmt: skip
 
 
 def test_an_arrival_seed_shuffles_only_the_items_that_arrive_at_the_same_moment():

@@ -147,6 +147,7 @@ def test_a_name_after_by_or_before_a_passive_is_not_asked_about_as_a_subject():
     assert _verb_after(headline, ["maduro"]) is None
     assert _verb_after("Maduro captured, flown to New York", ["maduro"]) is None
     assert _verb_after("Video of Venezuela's Maduro released hours before capture", ["maduro"]) is None
+    assert _verb_after("VIDEO OF VENEZUELA'S MADURO RELEASED", ["maduro"]) is None
     assert _verb_after("Venezuela's Maduro denounced the strikes", ["maduro"]) == "denounced"
     assert _verb_after("Police arrested and charged two men", ["police"]) == "arrested"
     assert _verb_after("Rubio says the US will not govern Venezuela", ["rubio"]) == "says"

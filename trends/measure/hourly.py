@@ -84,7 +84,7 @@ _STORY_FIELDS = (
 )
 
 
-def _recent_coverage(tracked_ids, hour_end: datetime) -> dict[int, list[CoverageItem]]:
+def _recent_coverage(tracked_ids, hour_end: datetime) -> defaultdict[int, list[CoverageItem]]:
     """Each tracked story's articles of the velocity window, one query."""
     coverage: dict[int, list[CoverageItem]] = defaultdict(list)
     window = Article.objects.filter(
@@ -97,7 +97,9 @@ def _recent_coverage(tracked_ids, hour_end: datetime) -> dict[int, list[Coverage
     return coverage
 
 
-def _earlier_curves(tracked_ids, hour_end: datetime) -> tuple[dict[int, list[float]], dict[int, list[int]]]:
+def _earlier_curves(
+    tracked_ids, hour_end: datetime
+) -> tuple[defaultdict[int, list[float]], defaultdict[int, list[int]]]:
     """Each tracked story's velocities and article counts of the previous
     hours (the hour being measured excluded), oldest first, one query."""
     velocities: dict[int, list[float]] = defaultdict(list)
@@ -118,10 +120,14 @@ def _earlier_curves(tracked_ids, hour_end: datetime) -> tuple[dict[int, list[flo
 
 
 def _state(
-    story: Story, metrics: Metrics, velocities: list[float], articles: list[int], hour_end: datetime
+    story: Story,
+    metrics: Metrics,
+    earlier_velocities: list[float],
+    earlier_articles: list[int],
+    hour_end: datetime,
 ) -> StoryState:
     """What the lifecycle and the forecast know of one story at hour_end."""
-    curve = velocities + [metrics.velocity]
+    curve = earlier_velocities + [metrics.velocity]
     peak = max(story.peak_velocity, metrics.velocity)
     quiet_hours = max((hour_end - story.last_seen_at).total_seconds() / 3600, 0)
     age_hours = (hour_end - story.first_seen_at).total_seconds() / 3600
@@ -134,7 +140,7 @@ def _state(
         age_hours=age_hours,
         quiet_hours=quiet_hours,
         velocities=curve,
-        articles=articles + [metrics.articles_in_hour],
+        articles=earlier_articles + [metrics.articles_in_hour],
         peak=peak,
         article_count=story.article_count,
         source_count=story.source_count,

@@ -22,7 +22,7 @@ For each size:
 The page cache is the one CACHE_URL names (files under var/ by default); the
 benchmark empties it before it measures, so never point it at production's.
 The database is built by a child process (this command with --build-only)
-so that its settings point at the bench file, not at var/surge.sqlite3.
+so that its settings point at the bench's database, never the site's.
 With --json the last line is one JSON object (keys in README)."""
 
 import json
@@ -58,7 +58,11 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=4)
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
         parser.add_argument("--json", action="store_true", help="last line: the figures as one JSON object")
-        parser.add_argument("--rebuild", action="store_true", help="rebuild even if the file exists")
+        parser.add_argument(
+            "--rebuild",
+            action="store_true",
+            help="SQLite: rebuild even if the file exists (a PostgreSQL database is always new)",
+        )
         parser.add_argument("--build-only", action="store_true", help=argparse_hidden())
         parser.add_argument("--count-only", help=argparse_hidden())
 

@@ -143,6 +143,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "--in-memory, --from-database, --held-out-from and --arrival-seed apply to --dataset stream"
             )
+        if options["from_database"] and options["arrival_seed"] is not None:
+            raise CommandError("--arrival-seed orders a replay; --from-database scores stories already built")
         held_out_from = _time_option(options["held_out_from"], "--held-out-from")
         articles = self._load(options)
         if not articles:
