@@ -110,6 +110,34 @@ def cpu_seconds(workers: list[subprocess.Popen]) -> float | None:
         return None
 
 
+def machine_ticks() -> tuple[int, int] | None:
+    """(busy, all) CPU ticks of the whole machine so far, every core and
+    process counted (Linux /proc/stat; None elsewhere): with the workers' own
+    CPU, how much of the cores went to them, to other processes, or idle."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle, iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def shares_of_machine(ticks_before, ticks_after, worker_cpu_seconds: float | None) -> dict[str, float | None]:
+    """Shares of the machine's CPU time between two machine_ticks() readings:
+    idle, used by the worker processes, used by everything else."""
+    if ticks_before is None or ticks_after is None or worker_cpu_seconds is None:
+        return {"idle": None, "workers": None, "others": None}
+    busy, total = (after - before for before, after in zip(ticks_before, ticks_after, strict=True))
+    if total <= 0:
+        return {"idle": None, "workers": None, "others": None}
+    workers = worker_cpu_seconds * os.sysconf("SC_CLK_TCK") / total
+    return {
+        "idle": round(1 - busy / total, 3),
+        "workers": round(workers, 3),
+        "others": round(max(busy / total - workers, 0.0), 3),
+    }
+
+
 def per_article(before: float | None, after: float | None, articles: int) -> float | None:
     if before is None or after is None:
         return None

@@ -113,6 +113,11 @@ def test_bench_crawl_json_keys(tmp_path):
     for key in ("articles_per_second", "bare_embed_per_second", "ratio"):
         assert isinstance(figures[key], float) and figures[key] > 0, key
     assert set(figures["stage_share"]) == {"fetch", "parse", "extract", "embed", "assign", "refresh"}
+    # where the cores went while crawling: shares of the machine that add up to one
+    shares = figures["machine_share"]
+    assert set(shares) == {"idle", "workers", "others"}
+    assert all(0 <= share <= 1 for share in shares.values())
+    assert abs(sum(shares.values()) - 1) <= 0.05
     # the bare rate brackets the crawl: measured before the workers start and after they stop
     before, after = figures["bare_embed_per_second_before"], figures["bare_embed_per_second_after"]
     assert before > 0 and after > 0

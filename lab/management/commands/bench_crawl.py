@@ -44,7 +44,9 @@ from lab.crawl_bench.bare_model import bare_embedding_rates, bare_rate
 from lab.crawl_bench.feeds import BenchServer, load_texts
 from lab.crawl_bench.workers import (
     cpu_seconds,
+    machine_ticks,
     per_article,
+    shares_of_machine,
     start_worker,
     stop_workers,
     wait_until_idle,
@@ -132,7 +134,7 @@ class Command(BaseCommand):
             from ingest.tasks import poll_due_feeds
 
             wait_until_ready(workers)
-            cpu_at_start = cpu_seconds(workers)
+            cpu_at_start, ticks_at_start = cpu_seconds(workers), machine_ticks()
             started = time.monotonic()
             poll_due_feeds.delay()
             feeds_done_at = first_in_story_at = None
@@ -154,7 +156,7 @@ class Command(BaseCommand):
                     if settled >= expected or time.monotonic() - started > opts["timeout"]:
                         break
             elapsed = time.monotonic() - started
-            cpu_at_crawl_end = cpu_seconds(workers)
+            cpu_at_crawl_end, ticks_at_crawl_end = cpu_seconds(workers), machine_ticks()
             # The words stage runs in its own tasks after the bursts: wait for
             # it too, so its time is counted and reported beside the crawl's.
             words_elapsed = wait_until_idle(workers, opts["timeout"]) and time.monotonic() - started
@@ -192,6 +194,12 @@ class Command(BaseCommand):
             "bare_embed_cpu_ms": bare["cpu_ms_per_text"],
             "worker_cpu_ms_per_article": per_article(cpu_at_start, cpu_at_crawl_end, assigned),
             "words_cpu_ms_per_article": per_article(cpu_at_crawl_end, cpu_at_idle, assigned),
+            # Where the machine's cores went while the workers crawled.
+            "machine_share": shares_of_machine(
+                ticks_at_start,
+                ticks_at_crawl_end,
+                None if None in (cpu_at_start, cpu_at_crawl_end) else cpu_at_crawl_end - cpu_at_start,
+            ),
             "stage_seconds": {s: round(totals[s], 2) for s in STAGES},
             "stage_share": {s: round(totals[s] / staged, 3) for s in STAGES},
             "stage_ms_per_article": {s: round(1000 * totals[s] / max(assigned, 1), 2) for s in STAGES},
@@ -218,6 +226,13 @@ class Command(BaseCommand):
                 f"CPU: {result['worker_cpu_ms_per_article']} ms of worker CPU an article while crawling "
                 f"(+{result['words_cpu_ms_per_article']} for the words after), bare model "
                 f"{bare['cpu_ms_per_text']} ms a text: {result['cpu_ratio']:.2f}x with a core per worker"
+            )
+        shares = result["machine_share"]
+        if shares["idle"] is not None:
+            self.stdout.write(
+                f"the machine's cores while crawling: {shares['workers']:.1%} the workers, "
+                f"{shares['others']:.1%} other processes (this benchmark's feed server included), "
+                f"{shares['idle']:.1%} idle"
             )
         if words_elapsed:
             self.stdout.write(f"every story's words refreshed {words_elapsed:.1f} s after the first poll")
