@@ -15,15 +15,14 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from ingest import dedup, hostlimits, http, robots
+from ingest import dedup
 from ingest.canonical import canonical_url, is_web_url
 from ingest.models import Article
+from ingest.page_downloads import Download, download_pages
 from ingest.timing import timed
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 250  # shorter "articles" are teasers, paywalls or cookie walls
-PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-HOST_WAIT_SECONDS = 60  # then the page is skipped and the summary stands in
 # py3langid reads character n-grams: title and lead say as much as the whole
 # text, at a fraction of the cost.
 LANGUAGE_SAMPLE_CHARS = 600
@@ -46,9 +45,10 @@ def extract_articles(articles: list[Article]) -> dict[int, Exception]:
     failed: dict[int, Exception] = {}
     read = []
     with timed("extract"):
+        downloads = download_pages([a for a in articles if _wants_page(a)])
         for article in articles:
             try:
-                read_page(article)
+                read_page(article, downloads.get(article.pk))
                 read.append(article)
             except Exception as exc:  # noqa: BLE001 -- returned to the caller, who records it
                 failed[article.pk] = exc
@@ -75,15 +75,18 @@ def extract_articles(articles: list[Article]) -> dict[int, Exception]:
     return failed
 
 
-def read_page(article: Article) -> None:
-    """Text, extraction note and language, in memory."""
+def read_page(article: Article, download: Download | None = None) -> None:
+    """Text, extraction note and language, in memory. download: what
+    download_pages got for it (fetched here when not given)."""
     text, note = "", ""
     if not settings.FETCH_ARTICLE_PAGES:
         note = "page fetching is turned off"
     elif not is_web_url(article.url):
         note = "no web link"
     else:
-        text, note = _fetch_and_extract(article)
+        if download is None:
+            download = download_pages([article])[article.pk]
+        text, note = _extract_downloaded(article, download)
     if len(text) < MIN_TEXT_CHARS:
         if not note:
             note = "extracted text too short (paywall or teaser)"
@@ -123,24 +126,16 @@ def _save(article: Article) -> None:
         article.save(update_fields=EXTRACTED_FIELDS)
 
 
-def _fetch_and_extract(article: Article) -> tuple[str, str]:
-    try:
-        allowed = robots.can_fetch(article.url, max_wait=HOST_WAIT_SECONDS)
-    except http.BlockedAddress as exc:  # a private address or a scheme other than http(s)
-        return "", f"page not fetched: {exc.reason}"
-    except ValueError:  # protego on a URL it cannot parse
-        return "", "page URL not understood"
-    if allowed is None:
-        return "", "site busy: page not fetched"
-    if not allowed:
-        return "", "page disallowed by robots.txt"
-    with hostlimits.host_turn(article.url, max_wait=HOST_WAIT_SECONDS) as our_turn:
-        if not our_turn:
-            return "", "site busy: page not fetched"
-        try:
-            response = http.fetch(article.url, accept=PAGE_ACCEPT)
-        except http.FetchError as exc:
-            return "", f"page fetch failed: {exc.reason}"
+def _wants_page(article: Article) -> bool:
+    return bool(settings.FETCH_ARTICLE_PAGES) and is_web_url(article.url)
+
+
+def _extract_downloaded(article: Article, download: Download) -> tuple[str, str]:
+    if isinstance(download, Exception):
+        raise download
+    response, note = download
+    if response is None:
+        return "", note
     if response.status != 200:
         return "", f"page answered HTTP {response.status}"
     try:

@@ -4,6 +4,7 @@ article page, real article texts from ../shared/data/giveme5w1h."""
 import gzip
 import json
 import threading
+import time
 from email.utils import format_datetime
 from html import escape as html_escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,8 +32,11 @@ def load_texts() -> list[dict]:
 class BenchServer:
     """Feeds at /feed/<i>.xml, article pages at /article/<i>/<j>.html."""
 
-    def __init__(self, n_feeds: int, n_items: int, texts: list[dict]):
+    def __init__(self, n_feeds: int, n_items: int, texts: list[dict], *, latency: float = 0.0):
+        """latency: seconds each answer waits before it is sent, as a distant
+        outlet's server would (the local one answers in about a millisecond)."""
         self.n_feeds, self.n_items, self.texts = n_feeds, n_items, texts
+        self.latency = latency
         self.published = timezone.now()
         bench = self
 
@@ -44,6 +48,8 @@ class BenchServer:
 
             def do_GET(self):
                 status, ctype, body = bench.respond(self.path)
+                if bench.latency:
+                    time.sleep(bench.latency)
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))

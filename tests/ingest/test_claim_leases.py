@@ -66,7 +66,7 @@ def test_a_batch_slower_than_its_lease_keeps_its_claim(settings, monkeypatch):
         )
     seen_by_rival = []
 
-    def slow_extraction(article):
+    def slow_extraction(article, download=None):
         time.sleep(1.2)  # three articles: 3.6 s, over twice the lease
         seen_by_rival.append(pipeline.claim_pending_articles())
         raise RuntimeError("stop here: extraction is not what this test is about")

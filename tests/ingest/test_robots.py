@@ -61,11 +61,11 @@ def test_robots_fetch_waits_for_the_hosts_turn_and_a_busy_site_skips_the_page(fa
 
 @pytest.mark.django_db
 def test_article_page_is_skipped_with_a_note_while_the_site_is_busy(fakeweb, crawler, settings, monkeypatch):
-    from ingest import extraction
+    from ingest import page_downloads
 
     crawler(fakeweb.url("/feed"))
     fakeweb.route("/a", body=page(), headers={"Content-Type": "text/html"})
-    monkeypatch.setattr(extraction, "HOST_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(page_downloads, "HOST_WAIT_SECONDS", 0.2)
     settings.HOST_MAX_CONCURRENT = 1
     article = _article(fakeweb.url("/a"))
     host = hostlimits.host_of(article.url)

@@ -38,10 +38,10 @@ def four_articles(real_data, db, settings):
 def extraction_failing_for(bad_pk):
     read_page = extraction.read_page
 
-    def read(article):
+    def read(article, download=None):
         if article.pk == bad_pk:
             raise RuntimeError("parser crashed")
-        read_page(article)
+        read_page(article, download)
 
     return read
 

@@ -68,6 +68,13 @@ class Command(BaseCommand):
         parser.add_argument("--items", type=int, default=20)
         parser.add_argument("--workers", type=int, default=2, help="worker processes (solo pool each)")
         parser.add_argument("--timeout", type=float, default=900, help="give up after this many seconds")
+        parser.add_argument(
+            "--page-latency",
+            type=float,
+            default=0.0,
+            help="seconds the local server waits before each answer, as a distant outlet's would "
+            "(default 0: the goal's setting; e.g. 0.2 shows what fetching costs on the real web)",
+        )
         parser.add_argument("--json", action="store_true", help="last line: one JSON object")
         parser.add_argument("--driver-dir", help=argparse.SUPPRESS)
 
@@ -103,7 +110,8 @@ class Command(BaseCommand):
             "--workers",
             str(opts["workers"]),
         ]
-        command += ["--timeout", str(opts["timeout"]), "--driver-dir", str(workdir)]
+        command += ["--timeout", str(opts["timeout"]), "--page-latency", str(opts["page_latency"])]
+        command += ["--driver-dir", str(workdir)]
         if opts["json"]:
             command.append("--json")
         try:
@@ -121,7 +129,7 @@ class Command(BaseCommand):
         workdir = Path(opts["driver_dir"])
         n_feeds, n_items = opts["feeds"], opts["items"]
         call_command("migrate", verbosity=0)
-        server = BenchServer(n_feeds, n_items, load_texts())
+        server = BenchServer(n_feeds, n_items, load_texts(), latency=opts["page_latency"])
         for i in range(n_feeds):
             source = Source.objects.create(name=f"Bench outlet {i}", domain=f"bench{i}.example")
             Feed.objects.create(url=server.url(f"/feed/{i}.xml"), source=source)
@@ -174,6 +182,7 @@ class Command(BaseCommand):
         result = {
             "feeds": n_feeds,
             "items_per_feed": n_items,
+            "page_latency_seconds": opts["page_latency"],
             "workers": opts["workers"],
             "articles_stored": stored,
             "articles_assigned": assigned,

@@ -1,0 +1,58 @@
+"""A batch's article pages are fetched several at a time: only the requests
+run in threads, while robots.txt and the per-host limits are checked, taken
+and given back in the worker's own thread."""
+
+import threading
+import time
+
+import pytest
+
+from ingest.models import HostSlot
+from ingest.page_downloads import download_pages
+from tests.fakeweb import redirect
+from tests.ingest.test_polling import _article, page
+
+
+def _slow_pages(fakeweb, paths: list[str], seconds: float = 0.3) -> dict:
+    """Routes answering after `seconds`; returns the most requests seen in flight at once."""
+    seen = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    def handler(_h):
+        with lock:
+            seen["now"] += 1
+            seen["most"] = max(seen["most"], seen["now"])
+        time.sleep(seconds)
+        with lock:
+            seen["now"] -= 1
+        return 200, {"Content-Type": "text/html"}, page()
+
+    for path in paths:
+        fakeweb.route(path, handler=handler)
+    return seen
+
+
+@pytest.mark.django_db
+def test_a_batchs_pages_are_fetched_several_at_a_time_up_to_the_hosts_limit(fakeweb, crawler, settings):
+    crawler(fakeweb.url("/feed"))
+    settings.HOST_MAX_CONCURRENT = 3
+    paths = [f"/a{n}" for n in range(7)]
+    seen = _slow_pages(fakeweb, paths)
+    articles = [_article(fakeweb.url(path)) for path in paths]
+    downloads = download_pages(articles)
+    assert seen["most"] == 3  # as many as the host allows at once, never more
+    assert sorted(downloads) == sorted(a.pk for a in articles)
+    assert all(response.status == 200 and note == "" for response, note in downloads.values())
+    assert not HostSlot.objects.filter(held_until__isnull=False).exists()  # every slot given back
+
+
+@pytest.mark.django_db
+def test_a_page_that_fails_to_arrive_says_why_and_its_batch_mates_arrive(fakeweb, crawler):
+    crawler(fakeweb.url("/feed"))
+    _slow_pages(fakeweb, ["/a0", "/a2"], seconds=0.05)
+    fakeweb.route("/a1", handler=redirect("/a1"))  # a redirect loop
+    articles = [_article(fakeweb.url(path)) for path in ("/a0", "/a1", "/a2")]
+    downloads = download_pages(articles)
+    assert downloads[articles[0].pk][0].status == downloads[articles[2].pk][0].status == 200
+    response, note = downloads[articles[1].pk]
+    assert response is None and note.startswith("page fetch failed")
