@@ -3,7 +3,7 @@
 A page from a distant server takes tens to hundreds of milliseconds to
 arrive, nearly all of it waiting, so one page after another left a worker
 idle most of the time (bench_crawl --page-latency 0.2: the machine 79% idle,
-8 articles/s). Here up to PAGE_FETCHES pages are in flight at once. Only the
+8 articles/s). Here up to settings.PAGE_FETCHES pages are in flight at once. Only the
 HTTP requests run in the pool's threads; robots.txt and the per-host limits
 (ingest.robots, ingest.hostlimits: database rows shared by every worker) are
 checked, taken and given back in the calling thread, so the pool never opens
@@ -13,10 +13,11 @@ from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import NamedTuple
 
+from django.conf import settings
+
 from ingest import hostlimits, http, robots
 from ingest.models import Article
 
-PAGE_FETCHES = 8  # pages in flight per worker
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 HOST_WAIT_SECONDS = 60  # then the page is skipped and the summary stands in
 
@@ -37,10 +38,11 @@ def download_pages(articles: list[Article]) -> dict[int, Download]:
     results: dict[int, Download] = {}
     waiting = deque(articles)
     in_flight: dict[Future, tuple[Article, _InFlight]] = {}
-    with ThreadPoolExecutor(PAGE_FETCHES, thread_name_prefix="page") as pool:
+    most = settings.PAGE_FETCHES
+    with ThreadPoolExecutor(most, thread_name_prefix="page") as pool:
         while waiting or in_flight:
             for _ in range(len(waiting)):
-                if len(in_flight) >= PAGE_FETCHES:
+                if len(in_flight) >= most:
                     break
                 article = waiting.popleft()
                 try:

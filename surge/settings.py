@@ -228,6 +228,9 @@ FEED_ITEMS_PER_POLL = env_int("FEED_ITEMS_PER_POLL", 100, minimum=1)
 # Per-host politeness across all workers (ingest/hostlimits.py).
 HOST_MAX_CONCURRENT = env_int("HOST_MAX_CONCURRENT", 2, minimum=1, maximum=64)
 HOST_MIN_DELAY_SECONDS = env_float("HOST_MIN_DELAY_SECONDS", 1.0, minimum=0, maximum=600)
+# Article pages one worker fetches at once (ingest.page_downloads): a distant
+# page is mostly waiting, so a worker keeps several in flight.
+PAGE_FETCHES = env_int("PAGE_FETCHES", 8, minimum=1, maximum=64)
 LOAD_DEFAULT_FEEDS = env_bool("LOAD_DEFAULT_FEEDS", True)
 # A worker's claim on a feed or a batch of articles lasts this long unless
 # renewed (a heartbeat renews it every third of it while the work goes on):

@@ -56,3 +56,15 @@ def test_a_page_that_fails_to_arrive_says_why_and_its_batch_mates_arrive(fakeweb
     assert downloads[articles[0].pk][0].status == downloads[articles[2].pk][0].status == 200
     response, note = downloads[articles[1].pk]
     assert response is None and note.startswith("page fetch failed")
+
+
+@pytest.mark.django_db
+def test_a_worker_has_at_most_page_fetches_pages_in_flight(fakeweb, crawler, settings):
+    crawler(fakeweb.url("/feed"))
+    settings.HOST_MAX_CONCURRENT = 8
+    settings.PAGE_FETCHES = 2
+    paths = [f"/b{n}" for n in range(5)]
+    seen = _slow_pages(fakeweb, paths, seconds=0.2)
+    downloads = download_pages([_article(fakeweb.url(path)) for path in paths])
+    assert seen["most"] == 2
+    assert len(downloads) == 5
