@@ -3,12 +3,13 @@
 A page from a distant server takes tens to hundreds of milliseconds to
 arrive, nearly all of it waiting, so one page after another left a worker
 idle most of the time (bench_crawl --page-latency 0.2: the machine 79% idle,
-8 articles/s). Here up to settings.PAGE_FETCHES pages are in flight at once. Only the
-HTTP requests run in the pool's threads; robots.txt and the per-host limits
+8 articles/s). Here up to settings.PAGE_FETCHES pages are in flight at once.
+Only the HTTP requests run in the pool's threads; robots.txt and the per-host limits
 (ingest.robots, ingest.hostlimits: database rows shared by every worker) are
 checked, taken and given back in the calling thread, so the pool never opens
 a database connection of its own."""
 
+import logging
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import NamedTuple
@@ -18,6 +19,7 @@ from django.conf import settings
 from ingest import hostlimits, http, robots
 from ingest.models import Article
 
+log = logging.getLogger(__name__)
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 HOST_WAIT_SECONDS = 60  # then the page is skipped and the summary stands in
 
@@ -60,7 +62,7 @@ def download_pages(articles: list[Article]) -> dict[int, Download]:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     article, started = in_flight.pop(future)
-                    hostlimits.release(started.host, started.slot_token)
+                    _release(started)
                     results[article.pk] = _outcome(future)
     return results
 
@@ -83,6 +85,13 @@ def _start(pool: ThreadPoolExecutor, article: Article, *, may_wait: bool) -> "_I
         if token is None:
             return None
     return _InFlight(pool.submit(http.fetch, article.url, accept=PAGE_ACCEPT), host, token)
+
+
+def _release(started: _InFlight) -> None:
+    try:
+        hostlimits.release(started.host, started.slot_token)
+    except Exception:  # the page is here; the slot's lease runs out on its own
+        log.exception("could not give back a slot of %s", started.host)
 
 
 def _refused_by_robots(url: str) -> str:

@@ -68,3 +68,16 @@ def test_a_worker_has_at_most_page_fetches_pages_in_flight(fakeweb, crawler, set
     downloads = download_pages([_article(fakeweb.url(path)) for path in paths])
     assert seen["most"] == 2
     assert len(downloads) == 5
+
+
+@pytest.mark.django_db
+def test_a_slot_that_cannot_be_given_back_costs_no_page(fakeweb, crawler, monkeypatch):
+    from ingest import hostlimits
+
+    crawler(fakeweb.url("/feed"))
+    _slow_pages(fakeweb, ["/c0", "/c1"], seconds=0.05)
+    articles = [_article(fakeweb.url(path)) for path in ("/c0", "/c1")]
+    download_pages(articles[:1])  # robots.txt read and kept: only the pages' slots are left to give back
+    monkeypatch.setattr(hostlimits, "release", lambda host, token: 1 / 0)
+    downloads = download_pages(articles)
+    assert all(downloads[a.pk][0].status == 200 for a in articles)
