@@ -158,3 +158,26 @@ def test_a_person_named_in_full_is_asked_about_where_headlines_give_the_surname(
     topics = [("Marco Rubio", "person") if name == "Rubio" else (name, kind) for name, kind in TOPICS]
     who = {a.question: a.answer for a in _brief(COVERAGE, topics).answers if a.kind == "who"}
     assert who.get("What did Marco Rubio say?", "").startswith("Rubio ")
+
+
+def test_a_holiday_the_coverage_puts_things_over_is_a_time_not_a_place():
+    split = [
+        _item(1, "CNN", "Sarah Silverman and Michael Sheen split", 0),
+        _item(
+            2,
+            "Daily Mail",
+            "Sarah Silverman and Michael Sheen split after four years",
+            30,
+            text="The comedian said the couple had split over Christmas, after four years together.",
+        ),
+        _item(
+            3,
+            "The Sun",
+            "Michael Sheen and Sarah Silverman joke they consciously uncoupled",
+            60,
+            text="'The great @michaelsheen & I consciously uncoupled over Christmas,' Silverman tweeted.",
+        ),
+        _item(4, "USA Today", "Sarah Silverman, Michael Sheen split after four years", 90),
+    ]
+    topics = [("Sarah Silverman", "person"), ("Michael Sheen", "person"), ("Christmas", "term")]
+    assert not [a for a in _brief(split, topics).answers if a.kind == "where"]

@@ -140,7 +140,7 @@ def _places(
     places = []
     for name, kind in topics:
         folded = t.fold(name)
-        if kind != "place" and reading.placed[folded] < 2:
+        if kind != "place" and (reading.placed[folded] < 2 or folded in t.HOLIDAYS or folded in t.MONTHS):
             continue
         if any(f" {folded} " in f" {person} " for person in people if person != folded):
             continue

@@ -49,6 +49,15 @@ WEEKDAYS = {
     "thursday": 3, "thu": 3, "thurs": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5,
     "sunday": 6, "sun": 6,
 }  # fmt: skip
+# Times the coverage puts things "over" or "at" as it does places ("split over
+# Christmas"): never a place, whatever the preposition.
+HOLIDAYS = frozenset(
+    {
+        "christmas", "christmas eve", "christmas day", "boxing day", "new year", "new years",
+        "new year's eve", "new year's day", "easter", "passover", "ramadan", "eid", "diwali",
+        "hanukkah", "thanksgiving", "halloween", "lent", "advent", "labor day", "memorial day",
+    }
+)  # fmt: skip
 _NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
