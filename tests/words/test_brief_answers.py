@@ -5,7 +5,7 @@ from tests.words.brief_cases import COVERAGE, ONE_DEVELOPMENT, TOPICS
 from tests.words.brief_cases import brief as _brief
 from tests.words.brief_cases import item as _item
 from trends.words.briefs import NO_ANSWER
-from trends.words.briefs import text as t
+from trends.words.briefs import sentence_kinds as kinds
 
 
 def _where_answer(coverage=COVERAGE, topics=TOPICS):
@@ -101,7 +101,7 @@ def test_next_answer_is_a_step_ahead_beyond_what_to_watch():
     more = [*COVERAGE, _item(16, "WSJ", "Congress is set to vote on Venezuela war powers next week", 430)]
     brief = _brief(more)
     answer = next(a for a in brief.answers if a.kind == "next")
-    assert t.is_forward_looking(answer.answer) and answer.citations
+    assert kinds.is_forward_looking(answer.answer) and answer.citations
     assert answer.answer not in {line.text for line in brief.watch}
 
 

@@ -6,6 +6,7 @@ from tests.words.brief_cases import COVERAGE, NOT_FACTS, NOW, ONE_DEVELOPMENT, T
 from tests.words.brief_cases import brief as _brief
 from tests.words.brief_cases import item as _item
 from trends.words.briefs import Brief, Coverage, as_sentence, digest_lines, write_brief
+from trends.words.briefs import sentence_kinds as kinds
 from trends.words.briefs import text as t
 from trends.words.briefs.evidence import story_evidence
 
@@ -149,7 +150,7 @@ def test_angles_are_omitted_for_a_story_from_few_outlets():
 def test_watch_quotes_forward_looking_sentences_announced_dates_first():
     watch = _brief().watch
     assert watch and watch[0].citations[0] == 6
-    assert all(t.is_forward_looking(line.text) for line in watch)
+    assert all(kinds.is_forward_looking(line.text) for line in watch)
 
 
 def test_watch_is_omitted_when_nothing_looks_ahead():

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from trends.words.briefs import sentence_kinds as kinds
 from trends.words.briefs import text as t
 from trends.words.briefs.document import Line
 from trends.words.briefs.evidence import Coverage, Evidence, story_evidence
@@ -164,7 +165,7 @@ def core_of(items: list[Coverage]) -> list[Coverage]:
 @lru_cache(maxsize=50_000)
 def is_event_fact(text: str) -> bool:
     """Not opinion, reaction, service, or a question."""
-    return not (t.is_opinion(text) or t.is_reaction(text) or t.is_service(text))
+    return not (kinds.is_opinion(text) or kinds.is_reaction(text) or kinds.is_service(text))
 
 
 def _fact_score(reading: StoryReading, c: _Candidate) -> float:

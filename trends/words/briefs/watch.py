@@ -1,5 +1,6 @@
 """What to watch: forward-looking sentences (announced dates, pending decisions)."""
 
+from trends.words.briefs import sentence_kinds as kinds
 from trends.words.briefs import text as t
 from trends.words.briefs.document import Line
 from trends.words.briefs.reading import StoryReading, _Candidate, _clean, _redundant, is_event_fact
@@ -15,14 +16,14 @@ def what_to_watch(reading: StoryReading, *, skip: set[str] = frozenset()) -> lis
         text = _clean(e.text)
         if (
             text in skip
-            or not t.is_forward_looking(text)
+            or not kinds.is_forward_looking(text)
             or not is_event_fact(text)
             or reading.outside_voice(text)
         ):
             continue
         c = reading.candidate(e)
         # An announced date or step about one of the story's subjects is enough.
-        scheduled = bool(t.dates(text) or t.is_scheduled(text))
+        scheduled = bool(t.dates(text) or kinds.is_scheduled(text))
         if c is None or not reading.relevant(c, names_needed=1 if scheduled else 2):
             continue
         found.append(c)
@@ -31,7 +32,7 @@ def what_to_watch(reading: StoryReading, *, skip: set[str] = frozenset()) -> lis
         key=lambda c: (
             -(
                 round(c.relevance, 1)
-                + (0.5 if t.dates(c.evidence.text) or t.is_scheduled(c.evidence.text) else 0)
+                + (0.5 if t.dates(c.evidence.text) or kinds.is_scheduled(c.evidence.text) else 0)
             ),
             -c.evidence.published_at.timestamp(),
             c.evidence.kind == "headline",
