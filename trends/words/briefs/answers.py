@@ -229,7 +229,7 @@ def _verb_after(text: str, name_words: list[str]) -> str | None:
     for index in range(len(folded) - size):
         if folded[index : index + size] != name_words:
             continue
-        if raw[index + size - 1].lower().endswith(("'s", "’s")):
+        if _is_possessive(raw[index + size - 1]):
             continue  # "Trump's decision": a possessive, not a subject
         if _object_of_preposition(folded, raw, index):
             continue  # "produced by Weinstein", "video of Venezuela's Maduro": not a subject
@@ -254,9 +254,13 @@ def _object_of_preposition(folded: list[str], raw: list[str], index: int) -> boo
     """The name at index follows 'by', 'of'... directly or after a
     possessive ("of Venezuela's Maduro")."""
     before = index - 1
-    if before > 0 and raw[before].lower().endswith(("'s", "’s")):
+    if before > 0 and _is_possessive(raw[before]):
         before -= 1
     return before >= 0 and folded[before] in _NOT_BEFORE_SUBJECT
+
+
+def _is_possessive(word: str) -> bool:
+    return word.lower().endswith(("'s", "’s"))
 
 
 def _passive_participle(folded: list[str], index: int) -> bool:
