@@ -122,11 +122,13 @@ def machine_ticks() -> tuple[int, int] | None:
     return sum(fields) - idle, sum(fields)
 
 
-def shares_of_machine(ticks_before, ticks_after, worker_cpu_seconds: float | None) -> dict[str, float | None]:
-    """Shares of the machine's CPU time between two machine_ticks() readings:
-    idle, used by the worker processes, used by everything else."""
-    if ticks_before is None or ticks_after is None or worker_cpu_seconds is None:
+def shares_of_machine(ticks_before, ticks_after, cpu_before, cpu_after) -> dict[str, float | None]:
+    """Shares of the machine's CPU time between two machine_ticks() readings
+    (and the workers' cpu_seconds() at the same moments): idle, used by the
+    worker processes, used by everything else."""
+    if None in (ticks_before, ticks_after, cpu_before, cpu_after):
         return {"idle": None, "workers": None, "others": None}
+    worker_cpu_seconds = cpu_after - cpu_before
     busy, total = (after - before for before, after in zip(ticks_before, ticks_after, strict=True))
     if total <= 0:
         return {"idle": None, "workers": None, "others": None}

@@ -205,9 +205,7 @@ class Command(BaseCommand):
             "words_cpu_ms_per_article": per_article(cpu_at_crawl_end, cpu_at_idle, assigned),
             # Where the machine's cores went while the workers crawled.
             "machine_share": shares_of_machine(
-                ticks_at_start,
-                ticks_at_crawl_end,
-                None if None in (cpu_at_start, cpu_at_crawl_end) else cpu_at_crawl_end - cpu_at_start,
+                ticks_at_start, ticks_at_crawl_end, cpu_at_start, cpu_at_crawl_end
             ),
             "stage_seconds": {s: round(totals[s], 2) for s in STAGES},
             "stage_share": {s: round(totals[s] / staged, 3) for s in STAGES},
