@@ -94,14 +94,18 @@ def try_acquire(host: str) -> str | None:
 
 
 def _take_slot(host: str, real_now) -> str | None:
+    """One UPDATE takes the host's lowest free slot (trying slot after slot
+    cost up to HOST_MAX_CONCURRENT statements an attempt). The outer filter
+    repeats the free test, so two workers racing for one row never both win;
+    on PostgreSQL the loser gets None though another slot may be free, and
+    asks again like any worker that found the host busy."""
     token = str(uuid.uuid4())
     free = Q(held_until__isnull=True) | Q(held_until__lt=real_now)
-    for slot in range(max_concurrent()):
-        if HostSlot.objects.filter(free, host=host, slot=slot).update(
-            held_until=real_now + slot_lease(), token=token
-        ):
-            return token
-    return None
+    lowest_free = HostSlot.objects.filter(free, host=host, slot__lt=max_concurrent()).order_by("slot")
+    taken = HostSlot.objects.filter(free, pk__in=lowest_free.values("pk")[:1]).update(
+        held_until=real_now + slot_lease(), token=token
+    )
+    return token if taken else None
 
 
 def release(host: str, token: str) -> None:

@@ -43,16 +43,24 @@ def download_pages(articles: list[Article]) -> dict[int, Download]:
     most = settings.PAGE_FETCHES
     with ThreadPoolExecutor(most, thread_name_prefix="page") as pool:
         while waiting or in_flight:
+            # A host that refused a slot is not asked again until one of our
+            # fetches finishes: asking for each of its waiting pages cost
+            # every worker a query a page, hundreds a claim.
+            busy_hosts: set[str] = set()
             for _ in range(len(waiting)):
                 if len(in_flight) >= most:
                     break
                 article = waiting.popleft()
+                if hostlimits.host_of(article.url) in busy_hosts:
+                    waiting.append(article)
+                    continue
                 try:
                     started = _start(pool, article, may_wait=not in_flight)
                 except Exception as exc:  # noqa: BLE001 -- this article's failure, not the batch's
                     results[article.pk] = exc
                     continue
                 if started is None:
+                    busy_hosts.add(hostlimits.host_of(article.url))
                     waiting.append(article)  # its host is busy: after a fetch of ours finishes
                 elif isinstance(started, _InFlight):
                     in_flight[started.future] = (article, started)

@@ -81,3 +81,26 @@ def test_a_slot_that_cannot_be_given_back_costs_no_page(fakeweb, crawler, monkey
     monkeypatch.setattr(hostlimits, "release", lambda host, token: 1 / 0)
     downloads = download_pages(articles)
     assert all(downloads[a.pk][0].status == 200 for a in articles)
+
+
+@pytest.mark.django_db
+def test_a_busy_host_is_asked_again_only_when_a_fetch_finishes(fakeweb, crawler, settings, monkeypatch):
+    from ingest import hostlimits
+
+    crawler(fakeweb.url("/feed"))
+    settings.HOST_MAX_CONCURRENT = 2
+    paths = [f"/d{n}" for n in range(6)]
+    _slow_pages(fakeweb, paths, seconds=0.05)
+    articles = [_article(fakeweb.url(path)) for path in paths]
+    download_pages(articles[:1])  # robots.txt read and kept
+    other_worker = hostlimits.try_acquire("127.0.0.1")  # holds one of the two slots throughout
+    asked = []
+    real_try_acquire = hostlimits.try_acquire
+    monkeypatch.setattr(hostlimits, "try_acquire", lambda host: asked.append(host) or real_try_acquire(host))
+    downloads = download_pages(articles)
+    hostlimits.release("127.0.0.1", other_worker)
+    assert all(downloads[a.pk][0].status == 200 for a in articles)
+    # One page at a time gets the free slot: each finished fetch lets one page
+    # in and one more learn the host is busy (asking for every waiting page
+    # after each fetch took 21 attempts here).
+    assert len(asked) <= 2 * len(articles)

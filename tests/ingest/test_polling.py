@@ -182,6 +182,26 @@ def test_host_without_a_minimum_delay_gives_a_turn_for_one_update(settings, djan
 
 
 @pytest.mark.django_db
+def test_a_turn_is_one_update_however_many_of_the_hosts_slots_are_held(settings, django_assert_num_queries):
+    settings.HOST_MAX_CONCURRENT, settings.HOST_MIN_DELAY_SECONDS = 4, 0
+    held = [hostlimits.try_acquire("news.example") for _ in range(3)]
+    hostlimits.release("news.example", held[0])  # the lowest slot free again, the next two held
+    with django_assert_num_queries(1):
+        assert hostlimits.try_acquire("news.example") is not None
+    with django_assert_num_queries(1):
+        assert hostlimits.try_acquire("news.example") is not None  # the last slot
+
+
+@pytest.mark.django_db
+def test_a_lowered_host_limit_leaves_the_higher_slots_unused(settings):
+    settings.HOST_MAX_CONCURRENT, settings.HOST_MIN_DELAY_SECONDS = 3, 0
+    hostlimits.release("news.example", hostlimits.try_acquire("news.example"))  # three rows exist
+    settings.HOST_MAX_CONCURRENT = 1
+    assert hostlimits.try_acquire("news.example") is not None
+    assert hostlimits.try_acquire("news.example") is None
+
+
+@pytest.mark.django_db
 def test_slot_of_a_dead_worker_is_freed_when_its_lease_runs_out(settings):
     settings.HOST_MAX_CONCURRENT, settings.HOST_MIN_DELAY_SECONDS = 1, 0
     assert hostlimits.try_acquire("news.example")  # and never released: the worker died
