@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ingest import hostlimits, http
-from ingest.extraction import detect_language, extract_article
+from ingest.extraction import detect_language, extract_article, extract_articles
 from ingest.models import Article, Feed
 from ingest.polling import adaptive_interval, claim_due_feeds, error_backoff_seconds, poll_feed
 from tests.factories import make_article
@@ -336,6 +336,41 @@ def test_rel_canonical_of_an_existing_article_links_it_as_a_duplicate(fakeweb, c
     assert second.duplicate_of_id == first.pk
     assert second.canonical_url == fakeweb.url("/amp/a")  # kept, not lost
     assert Article.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_two_batch_mates_naming_one_canonical_url_are_both_kept_one_linked_to_the_other(fakeweb, crawler):
+    crawler(fakeweb.url("/feed"))
+    for path in ("/amp/a", "/m/a"):
+        fakeweb.route(
+            path, body=page(canonical="https://news.example/bridge"), headers={"Content-Type": "text/html"}
+        )
+    first, second = _article(fakeweb.url("/amp/a")), _article(fakeweb.url("/m/a"))
+    assert extract_articles([first, second]) == {}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.canonical_url == "https://news.example/bridge" and first.text
+    assert second.duplicate_of_id == first.pk and second.text
+    assert {first.stage, second.stage} == {Article.Stage.EXTRACTED}
+
+
+@pytest.mark.django_db
+def test_a_batchs_extraction_is_saved_in_one_statement(fakeweb, crawler):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    crawler(fakeweb.url("/feed"))
+    articles = []
+    for n in range(6):
+        fakeweb.route(
+            f"/s{n}", body=page(text=f"Story {n}. {ARTICLE_TEXT}"), headers={"Content-Type": "text/html"}
+        )
+        articles.append(_article(fakeweb.url(f"/s{n}"), title=f"Headline number {n} of the day"))
+    with CaptureQueriesContext(connection) as queries:
+        assert extract_articles(articles) == {}
+    article_updates = [q for q in queries if q["sql"].startswith('UPDATE "ingest_article"')]
+    assert len(article_updates) == 1
+    assert Article.objects.filter(stage=Article.Stage.EXTRACTED).exclude(text="").count() == 6
 
 
 def dated_page(published: str) -> bytes:

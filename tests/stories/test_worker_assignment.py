@@ -112,6 +112,30 @@ def test_article_already_in_a_story_is_not_assigned_again(cosine_settings):
 
 
 @pytest.mark.django_db
+def test_a_batchs_articles_reach_their_stories_in_one_statement(cosine_settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ingest.models import Article, Source
+    from trends.models import Story
+    from trends.stories.assignment import StoryAssigner
+
+    source = Source.objects.create(name="S", domain="s.example")
+    other = Source.objects.create(name="O", domain="o.example")
+    batch = [_waiting_article(source, n, _wide(1, 0.01 * n)) for n in range(3)]
+    batch += [_waiting_article(other, 3, _wide(1, 0.04)), _waiting_article(source, 4, _wide(0, 1))]
+    with CaptureQueriesContext(connection) as queries:
+        StoryAssigner().assign(batch, T0)
+    assert len([q for q in queries if q["sql"].startswith('UPDATE "ingest_article"')]) == 1
+    assert not Article.objects.filter(story__isnull=True).exists()
+    assert Article.objects.filter(stage=Article.Stage.ASSIGNED).count() == 5
+    joined = Story.objects.get(article_count=4)
+    # the second outlet counted once, its own source found among the batch's earlier joins
+    assert joined.source_count == 2
+    assert Story.objects.get(article_count=1).source_count == 1
+
+
+@pytest.mark.django_db
 def test_worker_starting_cold_loads_a_live_storys_latest_members_as_the_running_worker_has_them(
     cosine_settings,
 ):
