@@ -104,3 +104,31 @@ def test_a_busy_host_is_asked_again_only_when_a_fetch_finishes(fakeweb, crawler,
     # in and one more learn the host is busy (asking for every waiting page
     # after each fetch took 21 attempts here).
     assert len(asked) <= 2 * len(articles)
+
+
+@pytest.mark.django_db
+def test_pages_that_arrive_at_once_are_fetched_two_at_a_time(fakeweb, crawler, settings, monkeypatch):
+    from ingest import page_downloads
+
+    crawler(fakeweb.url("/feed"))
+    settings.HOST_MAX_CONCURRENT = 8
+    monkeypatch.setattr(page_downloads, "SLOW_PAGE_SECONDS", 30)  # every page counts as prompt
+    paths = [f"/e{n}" for n in range(6)]
+    seen = _slow_pages(fakeweb, paths, seconds=0.05)
+    downloads = download_pages([_article(fakeweb.url(path)) for path in paths])
+    assert seen["most"] == page_downloads.FIRST_FETCHES == 2
+    assert len(downloads) == 6
+
+
+@pytest.mark.django_db
+def test_pages_slow_to_arrive_open_up_to_page_fetches_in_flight(fakeweb, crawler, settings, monkeypatch):
+    from ingest import page_downloads
+
+    crawler(fakeweb.url("/feed"))
+    settings.HOST_MAX_CONCURRENT, settings.PAGE_FETCHES = 8, 5
+    monkeypatch.setattr(page_downloads, "SLOW_PAGE_SECONDS", 0.01)
+    paths = [f"/f{n}" for n in range(7)]
+    seen = _slow_pages(fakeweb, paths, seconds=0.3)
+    downloads = download_pages([_article(fakeweb.url(path)) for path in paths])
+    assert seen["most"] == 5
+    assert len(downloads) == 7
