@@ -136,6 +136,33 @@ def test_a_batchs_articles_reach_their_stories_in_one_statement(cosine_settings)
 
 
 @pytest.mark.django_db
+def test_two_late_batch_mates_from_a_new_outlet_count_it_once_in_a_big_story(cosine_settings):
+    from ingest.models import Source
+    from trends.models import Story
+    from trends.stories.assignment import StoryAssigner
+    from trends.stories.members import RECENT_MEMBERS
+
+    wire, late = (
+        Source.objects.create(name="W", domain="w.example"),
+        Source.objects.create(name="L", domain="l.example"),
+    )
+    assigner = StoryAssigner()
+    big = [
+        _waiting_article(wire, n, _wide(1, 0), when=T0 + timedelta(minutes=n))
+        for n in range(RECENT_MEMBERS + 2)
+    ]
+    [story_id] = assigner.assign(big, T0 + timedelta(hours=2))
+    # Both older than every member the live profile keeps: neither stays in it.
+    mates = [
+        _waiting_article(late, 100 + n, _wide(1, 0), when=T0 - timedelta(minutes=30 - n)) for n in range(2)
+    ]
+    assert assigner.assign(mates, T0 + timedelta(hours=2)) == [story_id]
+    story = Story.objects.get(pk=story_id)
+    assert story.article_count == RECENT_MEMBERS + 4
+    assert story.source_count == 2
+
+
+@pytest.mark.django_db
 def test_worker_starting_cold_loads_a_live_storys_latest_members_as_the_running_worker_has_them(
     cosine_settings,
 ):

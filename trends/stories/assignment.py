@@ -48,6 +48,7 @@ class StoryAssigner:
         # by itself), within the sync window: those need no reload.
         self.applied: dict[int, datetime] = {}
         self.synced_at: datetime | None = None
+        self._sources_joined_here: set[tuple[int, int]] = set()
 
     def reset(self):
         self.__init__()
@@ -67,6 +68,7 @@ class StoryAssigner:
                 # SQLite walk every storyless article (failed ones pile up forever).
                 fresh = Article.objects.filter(pk__in=[a.pk for a in articles]).order_by()
                 joined: dict[int, int] = {}  # article → its story
+                self._sources_joined_here: set[tuple[int, int]] = set()  # (story, source), unwritten yet
                 for article in sorted(fresh.select_related("feed"), key=lambda a: (a.published_at, a.pk)):
                     vector = from_bytes(article.embedding)
                     if article.story_id is not None or vector is None:
@@ -131,6 +133,7 @@ class StoryAssigner:
             # headline or brief meanwhile, and those must not be written back.
             story.save(update_fields=[*GROWTH_FIELDS, "updated_at"])
             self.live.add_member(story.pk, member)
+        self._sources_joined_here.add((story.pk, article.source_id))
         self.applied[story.pk] = story.updated_at
         return story.pk
 
@@ -138,6 +141,8 @@ class StoryAssigner:
         """Whether the story already has an article from this source: the live
         profile answers when it can (a recent member from it, or it holds every
         member), the database otherwise (a big story's older members)."""
+        if (story.pk, source_id) in self._sources_joined_here:
+            return True  # a batch-mate's join, not in the database until the batch is written
         profile = self.live.profiles.get(story.pk)
         if profile is not None:
             if any(m.source == source_id for m in profile.members):
