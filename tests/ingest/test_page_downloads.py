@@ -10,7 +10,7 @@ import pytest
 from ingest.models import HostSlot
 from ingest.page_downloads import download_pages
 from tests.fakeweb import redirect
-from tests.ingest.test_polling import _article, page
+from tests.ingest.test_extraction import _article, page
 
 
 def _slow_pages(fakeweb, paths: list[str], seconds: float = 0.3) -> dict:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ingest import hostlimits, robots
 from ingest.extraction import extract_article
 from ingest.models import RobotsRules
-from tests.ingest.test_polling import _article, page
+from tests.ingest.test_extraction import _article, page
 
 RULES = b"User-agent: SurgeBot\nDisallow: /private/\n"
 
